@@ -1,0 +1,189 @@
+"""Who may see and do what: the one place that answers it.
+
+Every list, detail, export, API endpoint and reminder recipient list asks here. Rules:
+
+- bureau admins, leading group members and the Policy division see every organization;
+- the functional divisions (office, personnel, finance, discipline) see the registry read-only;
+- a liaison division sees and supervises the organizations assigned to it, through object
+  permissions that guardian stores on the division's group (granted and moved by
+  ``duties.services.org_assign_liaison``);
+- an organization user sees only their own organization.
+
+Querysets are restricted in SQL, so an object out of scope is simply not found (404).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+
+from .models import FUNCTIONAL_KINDS, DivisionKind, MemberRole
+
+# Actions on an organization.
+VIEW = "view"
+EDIT = "edit"  # identity fields, status, grade, liaison-independent data
+EDIT_CONTACT = "edit_contact"
+ASSIGN_LIAISON = "assign_liaison"
+SUPERVISE = "supervise"
+CONFIRM_CODE = "confirm_code"
+ORG_ACTIONS = frozenset({VIEW, EDIT, EDIT_CONTACT, ASSIGN_LIAISON, SUPERVISE, CONFIRM_CODE})
+
+# Object permissions a liaison division's group holds on each organization assigned to it.
+LIAISON_PERMS = ("view_organization", "supervise_organization")
+
+
+@dataclass(frozen=True)
+class Roles:
+    authenticated: bool = False
+    is_admin: bool = False
+    is_leader: bool = False
+    division_ids: frozenset = frozenset()
+    division_kinds: frozenset = frozenset()
+    head_of: frozenset = frozenset()
+    org_id: int | None = None
+
+    @property
+    def is_policy(self):
+        return DivisionKind.POLICY in self.division_kinds
+
+    @property
+    def is_functional(self):
+        return bool(self.division_kinds & FUNCTIONAL_KINDS)
+
+    @property
+    def is_liaison(self):
+        return DivisionKind.LIAISON in self.division_kinds
+
+    @property
+    def is_bureau_staff(self):
+        return self.is_admin or self.is_leader or bool(self.division_ids)
+
+    @property
+    def sees_all_orgs(self):
+        return self.is_admin or self.is_leader or self.is_policy or self.is_functional
+
+    @property
+    def is_org_user(self):
+        return self.org_id is not None
+
+
+ANONYMOUS = Roles()
+
+
+def roles(user):
+    """The roles of ``user``, read once per user object (two small queries)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, "_portal_roles", None)
+    if cached is not None:
+        return cached
+    from orgs.models import OrganizationUser
+
+    memberships = list(
+        user.division_memberships.filter(division__is_active=True).values_list(
+            "division_id", "division__kind", "role"
+        )
+    )
+    org_id = (
+        OrganizationUser.objects.filter(user=user, organization__status__in=["preparing", "active"])
+        .values_list("organization_id", flat=True)
+        .first()
+    )
+    result = Roles(
+        authenticated=True,
+        is_admin=user.is_superuser or user.is_bureau_admin,
+        is_leader=user.is_leader,
+        division_ids=frozenset(d for d, _k, _r in memberships),
+        division_kinds=frozenset(k for _d, k, _r in memberships),
+        head_of=frozenset(d for d, _k, r in memberships if r == MemberRole.HEAD),
+        org_id=org_id,
+    )
+    user._portal_roles = result
+    return result
+
+
+def forget_roles(user):
+    """Drop the cached roles after memberships change within the same request."""
+    if hasattr(user, "_portal_roles"):
+        del user._portal_roles
+
+
+def _liaison_perm_q(user, codename):
+    from orgs.models import OrganizationGroupObjectPermission
+
+    grants = OrganizationGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        permission__codename=codename,
+        group__user=user,
+        group__division__is_active=True,
+    )
+    return Q(Exists(grants))
+
+
+def org_scope_q(user, action=VIEW):
+    """A Q that selects the organizations ``user`` may ``action``; ``None`` means all of them."""
+    if action not in ORG_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    r = roles(user)
+    nothing = Q(pk__in=[])
+    if not r.authenticated:
+        return nothing
+    if action == VIEW:
+        if r.sees_all_orgs:
+            return None
+        q = nothing
+        if r.is_liaison:
+            q |= _liaison_perm_q(user, "view_organization")
+        if r.is_org_user:
+            q |= Q(pk=r.org_id)
+        return q
+    if action in (EDIT, CONFIRM_CODE):
+        return None if (r.is_admin or r.is_policy) else nothing
+    if action == EDIT_CONTACT:
+        if r.is_admin or r.is_policy:
+            return None
+        return Q(pk=r.org_id) if r.is_org_user else nothing
+    if action == ASSIGN_LIAISON:
+        return None if r.is_admin else nothing
+    if action == SUPERVISE:
+        if r.is_policy:
+            return None
+        return _liaison_perm_q(user, "supervise_organization") if r.is_liaison else nothing
+    return nothing
+
+
+def restrict_orgs(queryset, user, action=VIEW):
+    q = org_scope_q(user, action)
+    return queryset if q is None else queryset.filter(q)
+
+
+def visible_orgs(user):
+    from orgs.models import Organization
+
+    return restrict_orgs(Organization.objects.all(), user, VIEW)
+
+
+def can(user, action, obj):
+    """May ``user`` do ``action`` to ``obj``? Answered by the same SQL as the lists."""
+    from orgs.models import Organization
+
+    if isinstance(obj, Organization):
+        return restrict_orgs(Organization.objects.filter(pk=obj.pk), user, action).exists()
+    raise TypeError(f"no access rule for {type(obj).__name__}")
+
+
+# Page-level rules: every URL of the portal names one (see portal.rules).
+def is_bureau_staff(user):
+    return roles(user).is_bureau_staff
+
+
+def is_bureau_admin(user):
+    return roles(user).is_admin
+
+
+def is_org_user(user):
+    return roles(user).is_org_user
+
+
+def is_registry_editor(user):
+    r = roles(user)
+    return r.is_admin or r.is_policy

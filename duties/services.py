@@ -1,0 +1,163 @@
+"""Divisions, their members, and who is responsible for which organization.
+
+Each function runs in one transaction, takes the acting user and records history in their name.
+"""
+
+import uuid
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from portal.services import lock_versioned, save_with_history
+
+from . import access
+from .models import Division, DivisionKind, DivisionMembership, LiaisonAssignment, MemberRole
+
+DIVISION_FIELDS = ("name", "kind", "description", "phone", "email", "is_active")
+
+
+def _require_admin(actor):
+    if not access.is_bureau_admin(actor):
+        raise PermissionDenied
+
+
+def _check_unique_name(name, exclude_pk=None):
+    if Division.objects.exclude(pk=exclude_pk).filter(name=name).exists():
+        raise ValidationError({"name": _("A division with this name already exists.")})
+
+
+@transaction.atomic
+def division_create(*, actor, name, kind, description="", phone="", email=""):
+    """Create a division and the group that carries its object permissions."""
+    _require_admin(actor)
+    _check_unique_name(name)
+    group = Group.objects.create(name=f"division-{uuid.uuid4().hex}")
+    division = Division(
+        name=name, kind=kind, description=description, phone=phone, email=email, group=group
+    )
+    division.full_clean(exclude=["group"])
+    return save_with_history(division, actor=actor)
+
+
+@transaction.atomic
+def division_update(*, actor, division, **fields):
+    """Change a division. A liaison division that still has organizations keeps its kind."""
+    _require_admin(actor)
+    unknown = set(fields) - set(DIVISION_FIELDS)
+    if unknown:
+        raise ValueError(f"not division fields: {sorted(unknown)}")
+    division = Division.objects.select_for_update().get(pk=division.pk)
+    if "name" in fields:
+        _check_unique_name(fields["name"], exclude_pk=division.pk)
+    leaves_liaison = division.kind == DivisionKind.LIAISON and (
+        fields.get("kind", division.kind) != DivisionKind.LIAISON
+        or fields.get("is_active", True) is False
+    )
+    if leaves_liaison and division.organizations.exists():
+        raise ValidationError(
+            _(
+                "This division is still the liaison division of %(count)d organizations; assign "
+                "them to another division first."
+            )
+            % {"count": division.organizations.count()}
+        )
+    for name, value in fields.items():
+        setattr(division, name, value)
+    division.full_clean(exclude=["group"])
+    return save_with_history(division, actor=actor)
+
+
+@transaction.atomic
+def membership_add(*, actor, division, user, role=MemberRole.STAFF):
+    """Put a bureau user into a division as staff or head."""
+    _require_admin(actor)
+    if hasattr(user, "org_link"):
+        raise ValidationError(
+            {"user": _("An organization user cannot be a member of a bureau division.")}
+        )
+    if DivisionMembership.objects.filter(division=division, user=user).exists():
+        raise ValidationError({"user": _("This user is already a member of the division.")})
+    membership = DivisionMembership(division=division, user=user, role=role)
+    save_with_history(membership, actor=actor)
+    user.groups.add(division.group)
+    access.forget_roles(user)
+    return membership
+
+
+@transaction.atomic
+def membership_set_role(*, actor, membership, role):
+    _require_admin(actor)
+    membership = DivisionMembership.objects.select_for_update().get(pk=membership.pk)
+    membership.role = role
+    return save_with_history(membership, actor=actor)
+
+
+@transaction.atomic
+def membership_remove(*, actor, membership):
+    """Take a user out of a division; the history keeps that they were a member."""
+    _require_admin(actor)
+    membership = DivisionMembership.objects.select_related("division", "user").get(pk=membership.pk)
+    membership._history_user = actor
+    membership.user.groups.remove(membership.division.group)
+    membership.delete()
+    access.forget_roles(membership.user)
+
+
+@transaction.atomic
+def org_assign_liaison(*, actor, org, division, reason, expected_version=None):
+    """Make ``division`` the liaison division of ``org`` from now on.
+
+    Ends the open assignment, opens a new one with the reason, and moves the object permissions
+    from the old division's group to the new one, all in this transaction. Reassigning to the
+    current division is refused, so every history row is a real change.
+    """
+    from orgs.models import Organization
+
+    _require_admin(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for this assignment.")})
+    if division.kind != DivisionKind.LIAISON or not division.is_active:
+        raise ValidationError(
+            {"division": _("Only an active liaison division can be assigned to an organization.")}
+        )
+    org = lock_versioned(Organization.objects.all(), pk=org.pk, expected_version=expected_version)
+    previous = org.liaison_division
+    if previous is not None and previous.pk == division.pk:
+        raise ValidationError(
+            {
+                "division": _("%(division)s is already the liaison division of this organization.")
+                % {"division": division}
+            }
+        )
+    now = timezone.now()
+    open_rows = LiaisonAssignment.objects.select_for_update().filter(
+        organization=org, ended_at__isnull=True
+    )
+    for row in open_rows:
+        row.ended_at = now
+        row.ended_by = actor
+        save_with_history(row, actor=actor, reason=reason)
+    assignment = LiaisonAssignment(
+        organization=org, division=division, started_at=now, reason=reason, assigned_by=actor
+    )
+    save_with_history(assignment, actor=actor, reason=reason)
+
+    if previous is not None:
+        for perm in access.LIAISON_PERMS:
+            remove_perm(perm, previous.group, org)
+    for perm in access.LIAISON_PERMS:
+        assign_perm(perm, division.group, org)
+
+    org.liaison_division = division
+    org.version += 1
+    save_with_history(org, actor=actor, reason=reason)
+
+    # Re-check inside the transaction: the actor must still be allowed to make this change.
+    if not access.can(actor, access.ASSIGN_LIAISON, org):
+        raise PermissionDenied
+    return assignment

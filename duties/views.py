@@ -1,0 +1,150 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.forms import apply_validation_error
+from portal.history import change_log
+from portal.rules import rule
+
+from . import access, services
+from .forms import DivisionForm, MembershipForm, MembershipRoleForm
+from .models import Division, DivisionMembership
+
+DIVISION_FIELDS = ("name", "kind", "description", "phone", "email", "is_active")
+
+
+@rule("bureau_staff")
+def division_list(request):
+    divisions = Division.objects.annotate(
+        member_count=Count("memberships", distinct=True),
+        org_count=Count("organizations", distinct=True),
+    ).order_by("-is_active", "kind", "name")
+    return render(
+        request,
+        "duties/division_list.html",
+        {
+            "divisions": divisions,
+            "can_manage": access.is_bureau_admin(request.user),
+            "show_counts": access.roles(request.user).sees_all_orgs,
+        },
+    )
+
+
+@rule("bureau_staff")
+def division_detail(request, pk):
+    division = get_object_or_404(Division, pk=pk)
+    is_admin = access.is_bureau_admin(request.user)
+    organizations = access.visible_orgs(request.user).filter(liaison_division=division)
+    return render(
+        request,
+        "duties/division_detail.html",
+        {
+            "division": division,
+            "memberships": division.memberships.select_related("user"),
+            "organizations": organizations.order_by("name")[:200],
+            "org_count": organizations.count(),
+            "can_manage": is_admin,
+            "member_form": MembershipForm() if is_admin else None,
+            "history": change_log(division.history.all()) if is_admin else None,
+        },
+    )
+
+
+@rule("bureau_admin")
+@require_http_methods(["GET", "POST"])
+def division_create(request):
+    form = DivisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "is_active"}
+        try:
+            division = services.division_create(actor=request.user, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Division “%(name)s” created.") % {"name": division})
+            return redirect("duties:division_detail", pk=division.pk)
+    return render(request, "duties/division_form.html", {"form": form, "title": _("New division")})
+
+
+@rule("bureau_admin")
+@require_http_methods(["GET", "POST"])
+def division_edit(request, pk):
+    division = get_object_or_404(Division, pk=pk)
+    form = DivisionForm(request.POST or None, instance=Division.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.division_update(
+                actor=request.user,
+                division=division,
+                **{k: form.cleaned_data[k] for k in DIVISION_FIELDS},
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("duties:division_detail", pk=division.pk)
+    return render(
+        request,
+        "duties/division_form.html",
+        {"form": form, "division": division, "title": _("Edit %(name)s") % {"name": division}},
+    )
+
+
+@rule("bureau_admin")
+@require_POST
+def membership_add(request, pk):
+    division = get_object_or_404(Division, pk=pk)
+    form = MembershipForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_add(
+                actor=request.user,
+                division=division,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(user)s added to %(division)s.")
+                % {"user": form.cleaned_data["user"], "division": division},
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("duties:division_detail", pk=division.pk)
+
+
+@rule("bureau_admin")
+@require_POST
+def membership_role(request, pk):
+    membership = get_object_or_404(DivisionMembership, pk=pk)
+    form = MembershipRoleForm(request.POST, instance=DivisionMembership.objects.get(pk=pk))
+    if form.is_valid():
+        services.membership_set_role(
+            actor=request.user, membership=membership, role=form.cleaned_data["role"]
+        )
+        messages.success(request, _("Role changed."))
+    else:
+        messages.error(request, _("Choose staff or head."))
+    return redirect("duties:division_detail", pk=membership.division_id)
+
+
+@rule("bureau_admin")
+@require_POST
+def membership_remove(request, pk):
+    membership = get_object_or_404(DivisionMembership, pk=pk)
+    services.membership_remove(actor=request.user, membership=membership)
+    messages.success(
+        request,
+        _("%(user)s removed from %(division)s.")
+        % {"user": membership.user, "division": membership.division},
+    )
+    return redirect("duties:division_detail", pk=membership.division_id)

@@ -1,0 +1,155 @@
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from duties.models import Division, DivisionKind
+
+from . import credit_code
+from .models import ManagementMode, Organization, OrgStatus, OrgType, WorkArea
+from .services import CONTACT_FIELDS, PROFILE_FIELDS
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user saw, so that a stale save is refused instead of overwriting."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class OrganizationForm(VersionedForm):
+    credit_code_input = forms.CharField(
+        label=_("unified social credit code"),
+        max_length=40,
+        help_text=_("18 characters, as printed on the registration certificate."),
+    )
+    confirm_check_failure = forms.BooleanField(
+        label=_("Confirm the code as issued"),
+        required=False,
+        help_text=_(
+            "Tick only if the code is exactly as on the certificate although its check character "
+            "does not match; the organization will be marked for it."
+        ),
+    )
+    work_areas = forms.MultipleChoiceField(
+        label=_("key work areas"),
+        choices=WorkArea.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Organization
+        fields = PROFILE_FIELDS
+        widgets = {
+            name: DateInput()
+            for name in (
+                "registered_on",
+                "charter_approved_on",
+                "term_start",
+                "term_end",
+                "certificate_valid_until",
+                "grade_valid_until",
+            )
+        }
+
+    field_order = ["name", "credit_code_input", "confirm_check_failure"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["credit_code_input"].initial = self.instance.credit_code
+
+    def clean_credit_code_input(self):
+        value = self.cleaned_data["credit_code_input"]
+        checked = credit_code.parse(value)
+        duplicate = Organization.objects.filter(credit_code=checked.code)
+        if self.instance.pk:
+            duplicate = duplicate.exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise ValidationError(_("An organization with this credit code is already registered."))
+        return checked.code
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("term_start"), cleaned.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", _("The term cannot end before it starts."))
+        if cleaned.get("grade") and not cleaned.get("grade_valid_until"):
+            self.add_error("grade_valid_until", _("Give the date until which the grade is valid."))
+        return cleaned
+
+    def service_kwargs(self):
+        data = {name: self.cleaned_data[name] for name in PROFILE_FIELDS}
+        return {
+            "credit_code_raw": self.cleaned_data["credit_code_input"],
+            "confirm_check_failure": self.cleaned_data["confirm_check_failure"],
+            **data,
+        }
+
+
+class ContactForm(VersionedForm):
+    class Meta:
+        model = Organization
+        fields = CONTACT_FIELDS
+
+    def service_kwargs(self):
+        return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}
+
+
+class AssignLiaisonForm(forms.Form):
+    division = forms.ModelChoiceField(
+        label=_("liaison division"),
+        queryset=Division.objects.filter(kind=DivisionKind.LIAISON, is_active=True),
+    )
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class OrgUserForm(forms.Form):
+    username = forms.CharField(label=_("username"), max_length=150)
+    full_name = forms.CharField(label=_("full name"), max_length=100)
+    position = forms.CharField(label=_("position"), max_length=100, required=False)
+    email = forms.EmailField(label=_("email"), required=False)
+    phone = forms.CharField(label=_("phone"), max_length=40, required=False)
+    password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput)
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("name or credit code"), method="search")
+    org_type = django_filters.ChoiceFilter(label=_("type"), choices=OrgType.choices)
+    management_mode = django_filters.ChoiceFilter(
+        label=_("management mode"), choices=ManagementMode.choices
+    )
+    status = django_filters.ChoiceFilter(label=_("status"), choices=OrgStatus.choices)
+    liaison_division = django_filters.ModelChoiceFilter(
+        label=_("liaison division"),
+        queryset=Division.objects.filter(kind=DivisionKind.LIAISON),
+        null_label=_("(not assigned)"),
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["q", "org_type", "management_mode", "status", "liaison_division"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        code = credit_code.normalize(value)
+        if len(code) == credit_code.LENGTH and code.isalnum():
+            return queryset.filter(credit_code=code)
+        return queryset.filter(name__icontains=value) | queryset.filter(
+            credit_code__startswith=code
+        )

@@ -1,0 +1,218 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+
+class OrgType(models.TextChoices):
+    SOCIAL_GROUP = "social_group", _("Social group")
+    INDUSTRY_ASSOCIATION = "industry_association", _("Social group (industry association)")
+    SOCIETY = "society", _("Social group (society)")
+    PRIVATE_NON_ENTERPRISE = "private_non_enterprise", _("Private non-enterprise unit")
+    FOUNDATION = "foundation", _("Foundation")
+
+
+SOCIAL_GROUP_TYPES = frozenset(
+    {OrgType.SOCIAL_GROUP, OrgType.INDUSTRY_ASSOCIATION, OrgType.SOCIETY}
+)
+
+
+class ManagementMode(models.TextChoices):
+    DUAL = "dual", _("Dual management")
+    DIRECT = "direct", _("Direct registration")
+    REFERENCE = "reference", _("Included by reference")
+
+
+class OrgStatus(models.TextChoices):
+    PREPARING = "preparing", _("Preparing")
+    ACTIVE = "active", _("Active")
+    DEREGISTERED = "deregistered", _("Deregistered")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Grade(models.TextChoices):
+    A1 = "1A", "1A"
+    A2 = "2A", "2A"
+    A3 = "3A", "3A"
+    A4 = "4A", "4A"
+    A5 = "5A", "5A"
+
+
+class PartyOrgType(models.TextChoices):
+    NONE = "none", _("None")
+    INDEPENDENT = "independent", _("Independent party branch")
+    JOINT = "joint", _("Joint party branch")
+
+
+class WorkArea(models.TextChoices):
+    WASTE_SORTING = "waste_sorting", _("Waste sorting")
+    FORESTRY = "forestry", _("Forestry")
+    GREENING = "greening", _("Greening")
+    CITY_APPEARANCE = "city_appearance", _("City appearance")
+    WILDLIFE = "wildlife", _("Wildlife protection")
+    STANDARDS = "standards", _("Standards, budget quotas and policy research")
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def restrict(self, user, action="view"):
+        """Only the organizations ``user`` may ``action``; see ``duties.access``."""
+        from duties import access
+
+        return access.restrict_orgs(self, user, action)
+
+    def active(self):
+        return self.filter(status=OrgStatus.ACTIVE)
+
+
+class Organization(models.Model):
+    """A social organization the bureau supervises (局管社会组织).
+
+    Never deleted: an organization that ends is deregistered or revoked, and stays in the registry
+    with its history.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    credit_code_check_failed = models.BooleanField(
+        _("check character failed"),
+        default=False,
+        help_text=_("The code's check character does not match; staff confirmed it as issued."),
+    )
+    credit_code_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("check failure confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    org_type = models.CharField(_("type"), max_length=32, choices=OrgType.choices)
+    management_mode = models.CharField(
+        _("management mode"), max_length=16, choices=ManagementMode.choices
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrgStatus.choices, default=OrgStatus.ACTIVE
+    )
+    registration_authority = models.CharField(
+        _("registration authority"), max_length=100, default="上海市民政局"
+    )
+    registered_on = models.DateField(_("registration date"), null=True, blank=True)
+    domicile = models.CharField(_("domicile"), max_length=255, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    legal_rep_is_cadre = models.BooleanField(
+        _("legal representative is a bureau cadre"), default=False
+    )
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    secondary_contact_name = models.CharField(
+        _("second contact person"), max_length=100, blank=True
+    )
+    secondary_contact_phone = models.CharField(_("second contact phone"), max_length=40, blank=True)
+    office_address = models.CharField(_("office address"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    charter_approved_on = models.DateField(_("charter approved on"), null=True, blank=True)
+    term_start = models.DateField(_("current term start"), null=True, blank=True)
+    term_end = models.DateField(_("current term end"), null=True, blank=True)
+    certificate_valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
+    grade = models.CharField(_("grade evaluation"), max_length=2, choices=Grade.choices, blank=True)
+    grade_valid_until = models.DateField(_("grade valid until"), null=True, blank=True)
+    party_org_type = models.CharField(
+        _("party organization"),
+        max_length=16,
+        choices=PartyOrgType.choices,
+        default=PartyOrgType.NONE,
+    )
+    party_instructor = models.CharField(_("party building instructor"), max_length=100, blank=True)
+    party_worker = models.CharField(_("party affairs worker"), max_length=100, blank=True)
+    work_areas = models.JSONField(_("key work areas"), default=list, blank=True)
+    liaison_division = models.ForeignKey(
+        "duties.Division",
+        verbose_name=_("liaison division"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        limit_choices_to={"kind": "liaison"},
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+        permissions = [("supervise_organization", _("Can supervise the organization"))]
+        indexes = [
+            models.Index(fields=["status", "name"]),
+            models.Index(fields=["liaison_division", "name"]),
+            models.Index(fields=["org_type", "name"]),
+            models.Index(fields=["management_mode", "name"]),
+            models.Index(fields=["term_end"]),
+            models.Index(fields=["certificate_valid_until"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True)
+                | Q(term_start__isnull=True)
+                | Q(term_end__gte=models.F("term_start")),
+                name="org_term_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_social_group(self):
+        return self.org_type in SOCIAL_GROUP_TYPES
+
+    def get_work_areas_display(self):
+        labels = dict(WorkArea.choices)
+        return [labels.get(code, code) for code in self.work_areas]
+
+
+class OrganizationUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign keys instead of guardian's generic text ids: list queries stay indexed."""
+
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class OrganizationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organization, on_delete=models.CASCADE)
+
+
+class OrganizationUser(models.Model):
+    """Links a login to the one organization it acts for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="org_link",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organization user")
+        verbose_name_plural = _("organization users")
+
+    def __str__(self):
+        return f"{self.user} @ {self.organization}"

@@ -1,0 +1,172 @@
+"""Every write to the registry. Each function runs in one transaction and takes the acting user."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from duties import access
+from portal.services import lock_versioned, save_with_history, user_create
+
+from . import credit_code
+from .models import Organization, OrganizationUser
+
+CONTACT_FIELDS = (
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "secondary_contact_name",
+    "secondary_contact_phone",
+    "office_address",
+    "postal_code",
+    "website",
+)
+PROFILE_FIELDS = (
+    "name",
+    "org_type",
+    "management_mode",
+    "status",
+    "registration_authority",
+    "registered_on",
+    "domicile",
+    "legal_representative",
+    "legal_rep_is_cadre",
+    "charter_approved_on",
+    "term_start",
+    "term_end",
+    "certificate_valid_until",
+    "grade",
+    "grade_valid_until",
+    "party_org_type",
+    "party_instructor",
+    "party_worker",
+    "work_areas",
+) + CONTACT_FIELDS
+
+
+def _require(actor, action, org):
+    if not access.can(actor, action, org):
+        raise PermissionDenied
+
+
+def _apply_credit_code(org, raw, *, actor, confirm_check_failure):
+    """Set the code on ``org``; a failing check character needs staff confirmation."""
+    checked = credit_code.parse(raw)
+    if not checked.check_ok and not confirm_check_failure:
+        if checked.looks_truncated:
+            raise ValidationError(
+                {
+                    "credit_code": _(
+                        "The check character does not match and the code ends in zeros: a "
+                        "spreadsheet probably rounded it. Copy the code from the certificate."
+                    )
+                },
+                code="spreadsheet",
+            )
+        raise ValidationError(
+            {
+                "credit_code": _(
+                    "The check character (the 18th) should be “%(expected)s” for this code. If the "
+                    "code is exactly as on the certificate, tick “confirm the code as issued” to "
+                    "record it; it will be marked as not passing the check."
+                )
+                % {"expected": checked.expected_check}
+            },
+            code="check_character",
+        )
+    org.credit_code = checked.code
+    org.credit_code_check_failed = not checked.check_ok
+    org.credit_code_confirmed_by = actor if not checked.check_ok else None
+
+
+def _save(org, *, actor, reason=None):
+    try:
+        with transaction.atomic():
+            save_with_history(org, actor=actor, reason=reason)
+    except IntegrityError as exc:
+        # The unique indexes are the final word when two people register the same code at once.
+        if Organization.objects.exclude(pk=org.pk).filter(credit_code=org.credit_code).exists():
+            raise ValidationError(
+                {"credit_code": _("An organization with this credit code is already registered.")}
+            ) from exc
+        if Organization.objects.exclude(pk=org.pk).filter(name=org.name).exists():
+            raise ValidationError(
+                {"name": _("An organization with this name is already registered.")}
+            ) from exc
+        raise
+
+
+@transaction.atomic
+def org_create(*, actor, credit_code_raw, confirm_check_failure=False, **fields):
+    """Register an organization in the bureau's registry (admin or Policy division)."""
+    if not access.is_registry_editor(actor):
+        raise PermissionDenied
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    org = Organization(**fields)
+    _apply_credit_code(
+        org, credit_code_raw, actor=actor, confirm_check_failure=confirm_check_failure
+    )
+    org.full_clean(exclude=["credit_code", "liaison_division"], validate_unique=False)
+    _save(org, actor=actor)
+    return org
+
+
+@transaction.atomic
+def org_update(
+    *, actor, org, expected_version, credit_code_raw=None, confirm_check_failure=False, **fields
+):
+    """Change the profile. Refused if someone else saved the organization since it was loaded."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    _require(actor, access.EDIT, org)
+    org = lock_versioned(Organization.objects.all(), pk=org.pk, expected_version=expected_version)
+    for name, value in fields.items():
+        setattr(org, name, value)
+    if credit_code_raw is not None and credit_code.normalize(credit_code_raw) != org.credit_code:
+        _apply_credit_code(
+            org, credit_code_raw, actor=actor, confirm_check_failure=confirm_check_failure
+        )
+    org.full_clean(exclude=["credit_code", "liaison_division"], validate_unique=False)
+    org.version += 1
+    _save(org, actor=actor)
+    org.refresh_from_db()
+    return org
+
+
+@transaction.atomic
+def org_update_contacts(*, actor, org, expected_version, **fields):
+    """Change the contact details: what an organization user may keep current themselves."""
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValueError(f"not contact fields: {sorted(unknown)}")
+    _require(actor, access.EDIT_CONTACT, org)
+    org = lock_versioned(Organization.objects.all(), pk=org.pk, expected_version=expected_version)
+    for name, value in fields.items():
+        setattr(org, name, value)
+    org.full_clean(exclude=["credit_code", "liaison_division"], validate_unique=False)
+    org.version += 1
+    _save(org, actor=actor, reason=_("contact details updated"))
+    org.refresh_from_db()
+    return org
+
+
+@transaction.atomic
+def org_user_create(
+    *, actor, org, username, password, full_name="", email="", phone="", position=""
+):
+    """Create a login that acts for ``org`` (bureau admin only)."""
+    if not access.is_bureau_admin(actor):
+        raise PermissionDenied
+    user = user_create(
+        actor=actor,
+        username=username,
+        password=password,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+    )
+    link = OrganizationUser(user=user, organization=org, position=position)
+    save_with_history(link, actor=actor)
+    return user

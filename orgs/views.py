@@ -1,0 +1,203 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from duties import access
+from duties import services as duty_services
+from duties.models import LiaisonAssignment
+from portal.forms import apply_validation_error
+from portal.history import change_log
+from portal.rules import rule
+
+from . import services
+from .forms import AssignLiaisonForm, ContactForm, OrganizationFilter, OrganizationForm, OrgUserForm
+from .models import Organization
+
+
+def _get_org(request, pk, action=access.VIEW):
+    """Look the organization up inside the user's scope: outside it, it does not exist (404)."""
+    return get_object_or_404(Organization.objects.restrict(request.user, action), pk=pk)
+
+
+@rule("bureau_staff")
+def org_list(request):
+    base = Organization.objects.restrict(request.user).select_related("liaison_division")
+    filterset = OrganizationFilter(request.GET or None, queryset=base)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    page = Paginator(queryset.order_by("name", "pk"), settings.PAGINATE_BY).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "orgs/org_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": access.is_registry_editor(request.user),
+        },
+    )
+
+
+@rule("authenticated")
+def org_detail(request, pk):
+    org = _get_org(request, pk)
+    org = Organization.objects.select_related("liaison_division", "credit_code_confirmed_by").get(
+        pk=org.pk
+    )
+    r = access.roles(request.user)
+    context = {
+        "org": org,
+        "can_edit": access.can(request.user, access.EDIT, org),
+        "can_edit_contact": access.can(request.user, access.EDIT_CONTACT, org),
+        "can_assign": r.is_admin,
+        "assignments": LiaisonAssignment.objects.filter(organization=org).select_related(
+            "division", "assigned_by", "ended_by"
+        ),
+        "history": change_log(org.history.all()),
+    }
+    if r.is_bureau_staff:
+        context["users"] = org.users.select_related("user")
+    return render(request, "orgs/org_detail.html", context)
+
+
+@rule("registry_editor")
+@require_http_methods(["GET", "POST"])
+def org_create(request):
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.org_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Organization “%(name)s” registered.") % {"name": org})
+            return redirect("orgs:detail", pk=org.pk)
+    return render(
+        request, "orgs/org_form.html", {"form": form, "title": _("Register an organization")}
+    )
+
+
+@rule("registry_editor")
+@require_http_methods(["GET", "POST"])
+def org_edit(request, pk):
+    org = _get_org(request, pk, access.EDIT)
+    form = OrganizationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_update(
+                actor=request.user,
+                org=org,
+                expected_version=form.cleaned_data["version"],
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("orgs:detail", pk=org.pk)
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"form": form, "org": org, "title": _("Edit %(name)s") % {"name": org}},
+    )
+
+
+@rule("authenticated")
+@require_http_methods(["GET", "POST"])
+def org_contacts_edit(request, pk):
+    org = _get_org(request, pk, access.EDIT_CONTACT)
+    form = ContactForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_update_contacts(
+                actor=request.user,
+                org=org,
+                expected_version=form.cleaned_data["version"],
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Contact details saved."))
+            return redirect("orgs:detail", pk=org.pk)
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"form": form, "org": org, "title": _("Contact details of %(name)s") % {"name": org}},
+    )
+
+
+@rule("bureau_admin")
+@require_http_methods(["GET", "POST"])
+def org_assign(request, pk):
+    org = _get_org(request, pk, access.ASSIGN_LIAISON)
+    form = AssignLiaisonForm(
+        request.POST or None,
+        initial={"division": org.liaison_division_id, "version": org.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            duty_services.org_assign_liaison(
+                actor=request.user,
+                org=org,
+                division=form.cleaned_data["division"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(org)s is now supervised by %(division)s.")
+                % {"org": org, "division": form.cleaned_data["division"]},
+            )
+            return redirect("orgs:detail", pk=org.pk)
+    return render(
+        request,
+        "orgs/org_assign.html",
+        {
+            "form": form,
+            "org": org,
+            "title": _("Assign the liaison division of %(name)s") % {"name": org},
+            "assignments": LiaisonAssignment.objects.filter(organization=org).select_related(
+                "division", "assigned_by"
+            ),
+        },
+    )
+
+
+@rule("bureau_admin")
+@require_http_methods(["GET", "POST"])
+def org_user_create(request, pk):
+    org = _get_org(request, pk)
+    form = OrgUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.org_user_create(actor=request.user, org=org, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("User %(user)s can now log in for %(org)s.")
+                % {"user": user.username, "org": org},
+            )
+            return redirect("orgs:detail", pk=org.pk)
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"form": form, "org": org, "title": _("New user for %(name)s") % {"name": org}},
+    )
+
+
+@rule("org_user")
+def my_org(request):
+    return redirect("orgs:detail", pk=access.roles(request.user).org_id)

@@ -1,0 +1,107 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language as django_set_language
+
+from duties.access import roles
+from portal.history import change_log
+
+from . import selectors, services
+from .forms import UserCreateForm, UserEditForm, apply_validation_error
+from .rules import RuleMixin, rule
+
+
+class LoginView(RuleMixin, auth_views.LoginView):
+    access_rule = "public"
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(RuleMixin, auth_views.LogoutView):
+    access_rule = "public"
+
+
+set_language = rule("public")(django_set_language)
+
+
+@rule("authenticated")
+def home(request):
+    return render(request, "portal/home.html", selectors.dashboard(request.user))
+
+
+@rule("bureau_admin")
+def user_list(request):
+    users = (
+        get_user_model()
+        .objects.select_related("org_link__organization")
+        .prefetch_related("division_memberships__division")
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        users = users.filter(
+            Q(username__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q)
+        )
+    kind = request.GET.get("kind")
+    if kind == "org":
+        users = users.filter(org_link__isnull=False)
+    elif kind == "bureau":
+        users = users.filter(org_link__isnull=True)
+    page = Paginator(users.order_by("username"), 50).get_page(request.GET.get("page"))
+    query = urlencode({"q": q, "kind": kind or ""})
+    return render(
+        request, "portal/user_list.html", {"page": page, "q": q, "kind": kind, "query": query}
+    )
+
+
+@rule("bureau_admin")
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("User %(user)s created.") % {"user": user.username})
+            return redirect("user_detail", pk=user.pk)
+    return render(request, "portal/user_form.html", {"form": form, "title": _("New bureau user")})
+
+
+@rule("bureau_admin")
+@require_http_methods(["GET", "POST"])
+def user_detail(request, pk):
+    user = get_object_or_404(get_user_model(), pk=pk)
+    form = UserEditForm(request.POST or None, instance=get_user_model().objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        password = data.pop("new_password")
+        try:
+            services.user_update(actor=request.user, user=user, **data)
+            if password:
+                services.user_set_password(actor=request.user, user=user, password=password)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("user_detail", pk=user.pk)
+    return render(
+        request,
+        "portal/user_form.html",
+        {
+            "form": form,
+            "subject": user,
+            "subject_roles": roles(user),
+            "memberships": user.division_memberships.select_related("division"),
+            "history": change_log(user.history.all()),
+            "title": _("User %(user)s") % {"user": user.username},
+        },
+    )

@@ -24,17 +24,20 @@ install-dev: $(VENV)/.dev
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
-	$(DEV_ENV) bash scripts/run-dev.sh
+	exec env $(DEV_ENV) bash scripts/run-dev.sh
 
 ## Install what the tests need (Chromium from Debian for the browser tests) and run the whole suite.
 test: install-dev browser
 	$(PY) -m pytest
 
+## Chromium from Debian for the browser tests, with a CJK font so their screenshots are legible.
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  echo "Installing Chromium from Debian for the browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	elif command -v fc-list >/dev/null 2>&1 && [ -z "$$(fc-list :lang=zh family)" ]; then \
+	  echo "Note: no Chinese font installed; browser screenshots will show boxes (apt-get install fonts-wqy-zenhei)"; \
 	fi
 
 lint: install-dev

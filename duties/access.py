@@ -39,6 +39,7 @@ class Roles:
     division_ids: frozenset = frozenset()
     division_kinds: frozenset = frozenset()
     head_of: frozenset = frozenset()
+    liaison_division_ids: frozenset = frozenset()
     org_id: int | None = None
 
     @property
@@ -95,6 +96,7 @@ def roles(user):
         division_ids=frozenset(d for d, _k, _r in memberships),
         division_kinds=frozenset(k for _d, k, _r in memberships),
         head_of=frozenset(d for d, _k, r in memberships if r == MemberRole.HEAD),
+        liaison_division_ids=frozenset(d for d, k, _r in memberships if k == DivisionKind.LIAISON),
         org_id=org_id,
     )
     user._portal_roles = result
@@ -165,9 +167,12 @@ def visible_orgs(user):
 def can(user, action, obj):
     """May ``user`` do ``action`` to ``obj``? Answered by the same SQL as the lists."""
     from orgs.models import Organization
+    from reports.models import Filing
 
     if isinstance(obj, Organization):
         return restrict_orgs(Organization.objects.filter(pk=obj.pk), user, action).exists()
+    if isinstance(obj, Filing):
+        return can_filing(user, action, obj)
     raise TypeError(f"no access rule for {type(obj).__name__}")
 
 
@@ -187,3 +192,121 @@ def is_org_user(user):
 def is_registry_editor(user):
     r = roles(user)
     return r.is_admin or r.is_policy
+
+
+# Actions on a filing.
+F_VIEW = "view"
+F_AUTHOR = "author"  # edit a draft or returned filing, submit, resubmit, withdraw, add the summary
+F_REVIEW = "review"  # start the review, return for revision, internal comments and files
+F_OPINE = "opine"  # give the opinion of a division asked for one
+F_DECIDE = "decide"
+FILING_ACTIONS = frozenset({F_VIEW, F_AUTHOR, F_REVIEW, F_OPINE, F_DECIDE})
+
+
+def _involved_q(r):
+    """Filings a bureau user's divisions lead or give an opinion on (restricted ones: lead only)."""
+    from reports.models import MatterType, Opinion
+
+    divisions = r.division_ids
+    nothing = Q(pk__in=[])
+    if not divisions:
+        return nothing
+    liaison_ids = r.liaison_division_ids
+    fixed_ids = divisions - liaison_ids
+    q = nothing
+    if fixed_ids:
+        # The matter names the division as an opinion division, or the filing asked it.
+        opinion_matter = Exists(
+            MatterType.opinion_divisions.through.objects.filter(
+                mattertype_id=OuterRef("matter_id"), division_id__in=fixed_ids
+            )
+        )
+        asked = Exists(Opinion.objects.filter(filing=OuterRef("pk"), division_id__in=fixed_ids))
+        q |= Q(lead_division_id__in=fixed_ids) | (
+            Q(restricted=False) & (Q(opinion_matter) | Q(asked))
+        )
+    if liaison_ids:
+        # A liaison division sees the filings of the organizations it is responsible for now,
+        # on the matters where the liaison division has a part.
+        own_orgs = Q(organization__liaison_division_id__in=liaison_ids)
+        q |= own_orgs & (
+            Q(matter__lead_is_liaison=True)
+            | (Q(restricted=False) & Q(matter__opinion_from_liaison=True))
+        )
+    return q
+
+
+def filing_scope_q(user, action=F_VIEW):
+    """A Q selecting the filings ``user`` may ``action``; ``None`` means every filing."""
+    if action not in FILING_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    r = roles(user)
+    nothing = Q(pk__in=[])
+    if not r.authenticated:
+        return nothing
+    own_org_side = nothing
+    if r.is_org_user:
+        own_org_side = Q(organization_id=r.org_id) & Q(
+            created_by__org_link__organization_id=r.org_id
+        )
+    if action == F_VIEW:
+        q = nothing
+        if r.is_org_user:
+            q |= own_org_side | (
+                Q(organization_id=r.org_id) & ~Q(state="draft") & Q(matter__visible_to_org=True)
+            )
+        if r.is_bureau_staff:
+            not_draft = ~Q(state="draft") | Q(created_by=user)
+            if r.is_leader:
+                staff_q = Q()
+            elif r.is_admin or r.is_policy:
+                staff_q = Q(restricted=False) | _involved_q(r)
+            else:
+                staff_q = _involved_q(r)
+            q |= not_draft & staff_q
+        return q
+    if action == F_AUTHOR:
+        q = own_org_side
+        if r.is_bureau_staff:
+            q |= Q(created_by=user)
+        return q
+    if action == F_REVIEW:
+        return Q(lead_division_id__in=r.division_ids) if r.division_ids else nothing
+    if action == F_DECIDE:
+        return Q(lead_division_id__in=r.head_of) if r.head_of else nothing
+    if action == F_OPINE:
+        if not r.division_ids:
+            return nothing
+        from reports.models import Opinion
+
+        return Q(
+            Exists(
+                Opinion.objects.filter(
+                    filing=OuterRef("pk"), division_id__in=r.division_ids, state="pending"
+                )
+            )
+        )
+    return nothing
+
+
+def restrict_filings(queryset, user, action=F_VIEW):
+    q = filing_scope_q(user, action)
+    return queryset if q is None else queryset.filter(q)
+
+
+def visible_filings(user):
+    from reports.models import Filing
+
+    return restrict_filings(Filing.objects.all(), user, F_VIEW)
+
+
+def can_filing(user, action, filing):
+    from reports.models import Filing
+
+    return restrict_filings(Filing.objects.filter(pk=filing.pk), user, action).exists()
+
+
+def sees_internal(user):
+    """Bureau staff see internal comments, opinions and files; organization users never do."""
+    r = roles(user)
+    return r.is_bureau_staff and not r.is_org_user

@@ -157,6 +157,10 @@ def org_assign_liaison(*, actor, org, division, reason, expected_version=None):
     org.version += 1
     save_with_history(org, actor=actor, reason=reason)
 
+    from reports.services import reroute_open_filings
+
+    reroute_open_filings(actor=actor, org=org, old_division=previous, new_division=division)
+
     # Re-check inside the transaction: the actor must still be allowed to make this change.
     if not access.can(actor, access.ASSIGN_LIAISON, org):
         raise PermissionDenied

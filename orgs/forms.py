@@ -10,6 +10,12 @@ from .models import ManagementMode, Organization, OrgStatus, OrgType, WorkArea
 from .services import CONTACT_FIELDS, PROFILE_FIELDS
 
 
+def _formfield(db_field, **kwargs):
+    if db_field.name == "website":
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version the user saw, so that a stale save is refused instead of overwriting."""
 
@@ -52,6 +58,7 @@ class OrganizationForm(VersionedForm):
     class Meta:
         model = Organization
         fields = PROFILE_FIELDS
+        formfield_callback = _formfield
         widgets = {
             name: DateInput()
             for name in (
@@ -103,6 +110,7 @@ class ContactForm(VersionedForm):
     class Meta:
         model = Organization
         fields = CONTACT_FIELDS
+        formfield_callback = _formfield
 
     def service_kwargs(self):
         return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}

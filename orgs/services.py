@@ -53,26 +53,24 @@ def _apply_credit_code(org, raw, *, actor, confirm_check_failure):
     checked = credit_code.parse(raw)
     if not checked.check_ok and not confirm_check_failure:
         if checked.looks_truncated:
-            raise ValidationError(
-                {
-                    "credit_code": _(
-                        "The check character does not match and the code ends in zeros: a "
-                        "spreadsheet probably rounded it. Copy the code from the certificate."
-                    )
-                },
+            error = ValidationError(
+                _(
+                    "The check character does not match and the code ends in zeros: a "
+                    "spreadsheet probably rounded it. Copy the code from the certificate."
+                ),
                 code="spreadsheet",
             )
-        raise ValidationError(
-            {
-                "credit_code": _(
-                    "The check character (the 18th) should be “%(expected)s” for this code. If the "
-                    "code is exactly as on the certificate, tick “confirm the code as issued” to "
-                    "record it; it will be marked as not passing the check."
+        else:
+            error = ValidationError(
+                _(
+                    "The check character (the 18th) should be “%(expected)s” for this code. If "
+                    "the code is exactly as on the certificate, tick “confirm the code as "
+                    "issued” to record it; it will be marked as not passing the check."
                 )
-                % {"expected": checked.expected_check}
-            },
-            code="check_character",
-        )
+                % {"expected": checked.expected_check},
+                code="check_character",
+            )
+        raise ValidationError({"credit_code": error})
     org.credit_code = checked.code
     org.credit_code_check_failed = not checked.check_ok
     org.credit_code_confirmed_by = actor if not checked.check_ok else None

@@ -12,6 +12,8 @@ from duties.models import LiaisonAssignment
 from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.rules import rule
+from reports.models import MatterType
+from reports.selectors import org_filings
 
 from . import services
 from .forms import AssignLiaisonForm, ContactForm, OrganizationFilter, OrganizationForm, OrgUserForm
@@ -61,6 +63,11 @@ def org_detail(request, pk):
             "division", "assigned_by", "ended_by"
         ),
         "history": change_log(org.history.all()),
+        "filings": org_filings(request.user, org)[:20],
+        "can_file": r.is_bureau_staff and any(
+            m.staff_submits and m.applies_to(org)
+            for m in MatterType.objects.filter(is_active=True)
+        ),
     }
     if r.is_bureau_staff:
         context["users"] = org.users.select_related("user")

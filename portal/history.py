@@ -31,6 +31,11 @@ def _display(model, name, value):
     f = model._meta.get_field(name)
     if value in (None, "", []):
         return "—"
+    if f.many_to_many:
+        target = f.related_model
+        key = target._meta.model_name
+        pks = [row.get(key) for row in value if isinstance(row, dict)]
+        return "、".join(str(o) for o in target._default_manager.filter(pk__in=pks)) or "—"
     if f.is_relation:
         obj = f.related_model._default_manager.filter(pk=value).first()
         return obj if obj is not None else value

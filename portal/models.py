@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -39,3 +41,74 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.full_name or self.username
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Public holiday")
+    WORKDAY = "workday", _("Adjusted workday")
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the Monday-to-Friday rule: a public holiday or an adjusted workday (调休).
+
+    Seeded from the ``chinese-calendar`` package for the years it knows; an admin adds next year's
+    days when the State Council publishes them. A year without rows falls back to the statutory
+    holidays computed by the ``holidays`` package and is reported as unconfirmed.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class Notification(models.Model):
+    """One message in a user's inbox; emailed after the transaction that created it commits."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("email"),
+        max_length=8,
+        choices=[
+            ("none", _("not emailed")),
+            ("pending", _("pending")),
+            ("sending", _("sending")),
+            ("sent", _("sent")),
+            ("failed", _("failed")),
+        ],
+        default="pending",
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    email_error = models.TextField(_("email error"), blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            models.Index(fields=["email_status", "created_at"]),
+        ]
+
+    def __str__(self):
+        return self.title

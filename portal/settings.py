@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "portal",
     "orgs",
     "duties",
+    "reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -179,6 +180,7 @@ else:
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
+        "control_folder": str(CELERY_DATA_DIR / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_DATA_DIR / 'results'}"
@@ -205,7 +207,6 @@ if not DEBUG:
 X_FRAME_OPTIONS = "DENY"
 
 PAGINATE_BY = 25
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 LOGGING = {
     "version": 1,
@@ -214,3 +215,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+FILING_ATTACHMENT_MAX_MB = env.int("FILING_ATTACHMENT_MAX_MB", default=20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

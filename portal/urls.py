@@ -13,7 +13,10 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox_read"),
     path("orgs/", include("orgs.urls")),
+    path("filings/", include("reports.urls")),
     path("divisions/", include("duties.urls")),
     path("django-admin/", admin.site.urls),
 ]

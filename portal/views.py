@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from duties.access import roles
@@ -16,6 +17,8 @@ from portal.history import change_log
 
 from . import selectors, services
 from .forms import UserCreateForm, UserEditForm, apply_validation_error
+from .models import Notification
+from .notifications import mark_read
 from .rules import RuleMixin, rule
 
 
@@ -105,3 +108,32 @@ def user_detail(request, pk):
             "title": _("User %(user)s") % {"user": user.username},
         },
     )
+
+
+@rule("authenticated")
+def inbox(request):
+    notifications = Notification.objects.filter(recipient=request.user)
+    if request.GET.get("unread"):
+        notifications = notifications.filter(read_at__isnull=True)
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(
+        request, "portal/inbox.html", {"page": page, "unread_only": bool(request.GET.get("unread"))}
+    )
+
+
+@rule("authenticated")
+@require_POST
+def inbox_read(request):
+    """Mark one message (``id``) or all of them read; opening a message's link goes there."""
+    ids = request.POST.getlist("id")
+    ids = [int(i) for i in ids if i.isdigit()] or None
+    mark_read(user=request.user, ids=ids)
+    target = request.POST.get("next")
+    if (
+        ids
+        and len(ids) == 1
+        and target
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
+        return redirect(target)
+    return redirect("inbox")

@@ -13,6 +13,7 @@ from duties import services as duty_services
 from duties.models import DivisionKind, MemberRole
 from orgs import services as org_services
 from portal import services as portal_services
+from reports.matrix import install_default_matrix
 from tests.factories import OrganizationFactory
 
 PASSWORD = "test-pass-2026"
@@ -84,6 +85,7 @@ def world(db):
     w.org_b1 = org_services.org_user_create(
         actor=admin, org=w.org_b, username="org-b1", password=PASSWORD
     )
+    install_default_matrix(actor=admin)
     w.anonymous = None
     return w
 

@@ -81,6 +81,44 @@ MATRIX = {
     ),
     "orgs:assign": (lambda w: {"pk": w.org_a.pk}, only({"admin"})),
     "orgs:user_create": (lambda w: {"pk": w.org_a.pk}, only({"admin"})),
+    "inbox": (lambda w: {}, everyone(OK)),
+    "inbox_read": (lambda w: {}, everyone(NOT_ALLOWED)),
+    "reports:mine": (lambda w: {}, only(ORG_USERS)),
+    "reports:create": (
+        lambda w: {},
+        # Organization users choose a matter; bureau staff are sent to pick an organization first.
+        {**only(ORG_USERS), **{role: REDIRECT for role in STAFF}},
+    ),
+    "reports:queue": (lambda w: {}, only(STAFF)),
+    "reports:matters": (lambda w: {}, only(STAFF)),
+    "reports:matter_edit": (lambda w: {"pk": w.matter("major_matter").pk}, only({"admin"})),
+    "reports:detail": (
+        lambda w: {"pk": w.filing_a.pk},
+        # A submitted major matter report of org A: led by its liaison division, Office gives an
+        # opinion; Policy and the leading group see everything that is not restricted.
+        {
+            **only(
+                {"admin", "leader", "policy", "policy_head", "office", "liaison_a", "org_a1"},
+                other=NOT_FOUND,
+            )
+        },
+    ),
+    "reports:edit": (lambda w: {"pk": w.draft_a.pk}, only({"org_a1"}, other=NOT_FOUND)),
+    "reports:transition": (lambda w: {"pk": w.filing_a.pk}, everyone(NOT_ALLOWED)),
+    "reports:comment": (lambda w: {"pk": w.filing_a.pk}, everyone(NOT_ALLOWED)),
+    "reports:opinion": (lambda w: {"pk": w.filing_a.pk}, only(STAFF, ok=NOT_ALLOWED)),
+    "reports:attach": (lambda w: {"pk": w.filing_a.pk}, everyone(NOT_ALLOWED)),
+    "reports:summary": (lambda w: {"pk": w.filing_a.pk}, everyone(NOT_ALLOWED)),
+    "reports:attachment": (
+        lambda w: {"pk": w.attachment_a.pk},
+        {
+            **only(
+                {"admin", "leader", "policy", "policy_head", "office", "liaison_a", "org_a1"},
+                other=NOT_FOUND,
+            )
+        },
+    ),
+    "reports:attachment_remove": (lambda w: {"pk": w.attachment_a.pk}, everyone(NOT_ALLOWED)),
     "duties:division_list": (lambda w: {}, only(STAFF)),
     "duties:division_create": (lambda w: {}, only({"admin"})),
     "duties:division_detail": (lambda w: {"pk": w.div_a.pk}, only(STAFF)),
@@ -95,6 +133,34 @@ MATRIX = {
         only({"admin"}, ok=NOT_ALLOWED),
     ),
 }
+
+
+@pytest.fixture
+def world(world):
+    """The shared world plus one draft and one submitted filing (with a file) of org A."""
+    from django.core.files.base import ContentFile
+
+    from reports import services
+    from reports.models import MatterType
+
+    def matter(code):
+        return MatterType.objects.get(code=code)
+
+    world.matter = matter
+    data = {"title": "行业峰会", "details": {"category": "major_activity"}}
+    world.draft_a = services.filing_create(
+        actor=world.org_a1, organization=world.org_a, matter=matter("major_matter"), **data
+    )
+    filing = services.filing_create(
+        actor=world.org_a1, organization=world.org_a, matter=matter("major_matter"), **data
+    )
+    world.attachment_a = services.attachment_add(
+        actor=world.org_a1, filing=filing, upload=ContentFile(b"%PDF-1.4 test", name="a.pdf")
+    )
+    world.filing_a = services.filing_submit(
+        actor=world.org_a1, filing=filing, expected_version=filing.version
+    )
+    return world
 
 
 def test_matrix_covers_every_url():

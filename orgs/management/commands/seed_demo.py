@@ -19,6 +19,8 @@ from orgs import services as org_services
 from orgs.credit_code import make_code
 from orgs.models import ManagementMode, Organization, OrgStatus, OrgType, PartyOrgType, WorkArea
 from portal import services as portal_services
+from reports.demo import seed_demo_filings
+from reports.matrix import install_default_matrix
 
 PASSWORD = "demo-pass-2026"
 
@@ -53,9 +55,13 @@ USERS = [
     ("policy", "李敏", 0, MemberRole.STAFF, {}),
     ("policy-head", "张伟", 0, MemberRole.HEAD, {}),
     ("office", "陈静", 1, MemberRole.STAFF, {}),
+    ("office-head", "林海", 1, MemberRole.HEAD, {}),
     ("personnel", "刘洋", 2, MemberRole.STAFF, {}),
+    ("personnel-head", "高峰", 2, MemberRole.HEAD, {}),
     ("finance", "赵丽", 3, MemberRole.STAFF, {}),
+    ("finance-head", "马兰", 3, MemberRole.HEAD, {}),
     ("discipline", "孙强", 4, MemberRole.STAFF, {}),
+    ("discipline-head", "朱正", 4, MemberRole.HEAD, {}),
     ("liaison-a", "周文", 5, MemberRole.STAFF, {}),
     ("liaison-a-head", "吴刚", 5, MemberRole.HEAD, {}),
     ("liaison-b", "郑红", 6, MemberRole.STAFF, {}),
@@ -411,3 +417,14 @@ class Command(BaseCommand):
             email="org-b1@example.org.cn",
             position="办公室主任",
         )
+        org_services.org_user_create(
+            actor=admin,
+            org=orgs[16],
+            username="org-c1",
+            password=PASSWORD,
+            full_name="严立新",
+            email="org-c1@example.org.cn",
+            position="秘书长",
+        )
+        install_default_matrix(actor=admin)
+        seed_demo_filings(orgs=orgs)

@@ -1,0 +1,132 @@
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from duties.models import Division
+
+from .models import FilingState, MatterType, Stance
+
+
+class TransitionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            (a, a)
+            for a in (
+                "submit",
+                "resubmit",
+                "withdraw",
+                "start_review",
+                "return",
+                "approve",
+                "refuse",
+            )
+        ]
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    internal = forms.BooleanField(
+        label=_("internal (bureau staff only)"), required=False, initial=True
+    )
+
+
+class OpinionForm(forms.Form):
+    stance = forms.ChoiceField(label=_("stance"), choices=Stance.choices)
+    body = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("file"))
+    internal = forms.BooleanField(label=_("internal (bureau staff only)"), required=False)
+
+
+class SummaryForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    summary = forms.CharField(
+        label=_("summary: results, impact, problems"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class QueueFilter(django_filters.FilterSet):
+    matter = django_filters.ModelChoiceFilter(label=_("matter"), queryset=MatterType.objects.all())
+    org = django_filters.CharFilter(
+        label=_("organization"), field_name="organization__name", lookup_expr="icontains"
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("state"),
+        choices=[(s, label) for s, label in FilingState.choices if s != FilingState.DRAFT],
+    )
+    flag = django_filters.ChoiceFilter(
+        label=_("deadline"),
+        method="filter_flag",
+        choices=[
+            ("overdue", _("Overdue")),
+            ("due_soon", _("Due soon")),
+            ("late", _("Reported late")),
+        ],
+    )
+
+    def __init__(self, *args, due_soon_by=None, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.due_soon_by = due_soon_by
+        self.today = today
+
+    def filter_flag(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.filter(review_due_on__lt=self.today)
+        if value == "due_soon":
+            return queryset.filter(
+                review_due_on__gte=self.today, review_due_on__lte=self.due_soon_by
+            )
+        if value == "late":
+            return queryset.filter(late_days__isnull=False)
+        return queryset
+
+
+class MatterTypeForm(forms.ModelForm):
+    management_modes = forms.MultipleChoiceField(
+        label=_("applies to management modes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every management mode."),
+    )
+    opinion_divisions = forms.ModelMultipleChoiceField(
+        label=_("opinion divisions"),
+        queryset=Division.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = MatterType
+        fields = [
+            "name_zh",
+            "name_en",
+            "description",
+            "submitted_by",
+            "lead_division",
+            "lead_is_liaison",
+            "opinion_divisions",
+            "opinion_from_liaison",
+            "report_class",
+            "lead_time_days",
+            "review_days",
+            "summary_days",
+            "management_modes",
+            "restricted",
+            "visible_to_org",
+            "is_active",
+            "sort_order",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from orgs.models import ManagementMode
+
+        self.fields["management_modes"].choices = ManagementMode.choices
+        self.fields["lead_division"].queryset = Division.objects.filter(is_active=True)

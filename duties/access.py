@@ -189,6 +189,24 @@ def is_org_user(user):
     return roles(user).is_org_user
 
 
+def is_meeting_organizer(user):
+    """The Policy division convenes meetings; admins may stand in."""
+    r = roles(user)
+    return r.is_admin or r.is_policy
+
+
+def visible_meetings(user):
+    """Bureau staff see every meeting; an organization sees those it is invited to."""
+    from .models import Meeting
+
+    r = roles(user)
+    if r.is_bureau_staff:
+        return Meeting.objects.all()
+    if r.is_org_user:
+        return Meeting.objects.filter(invitations__organization_id=r.org_id)
+    return Meeting.objects.none()
+
+
 def is_registry_editor(user):
     r = roles(user)
     return r.is_admin or r.is_policy

@@ -58,9 +58,8 @@ def division_detail(request, pk):
 def division_create(request):
     form = DivisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "is_active"}
         try:
-            division = services.division_create(actor=request.user, **data)
+            division = services.division_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,6 +27,7 @@ class VersionedForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
 
 
 class DateInput(forms.DateInput):
@@ -122,7 +125,7 @@ class AssignLiaisonForm(forms.Form):
         queryset=Division.objects.filter(kind=DivisionKind.LIAISON, is_active=True),
     )
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class OrgUserForm(forms.Form):
@@ -132,6 +135,9 @@ class OrgUserForm(forms.Form):
     email = forms.EmailField(label=_("email"), required=False)
     phone = forms.CharField(label=_("phone"), max_length=40, required=False)
     password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput)
+
+
+CODE_SHAPED = re.compile(r"^[0-9A-Z]{18}$")
 
 
 class OrganizationFilter(django_filters.FilterSet):
@@ -156,7 +162,7 @@ class OrganizationFilter(django_filters.FilterSet):
         if not value:
             return queryset
         code = credit_code.normalize(value)
-        if len(code) == credit_code.LENGTH and code.isalnum():
+        if CODE_SHAPED.match(code):
             return queryset.filter(credit_code=code)
         return queryset.filter(name__icontains=value) | queryset.filter(
             credit_code__startswith=code

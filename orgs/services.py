@@ -8,7 +8,7 @@ from duties import access
 from portal.services import lock_versioned, save_with_history, user_create
 
 from . import credit_code
-from .models import Organization, OrganizationUser
+from .models import Organization, OrganizationUser, OrgStatus
 
 CONTACT_FIELDS = (
     "contact_name",
@@ -129,6 +129,11 @@ def org_update(
     org.full_clean(exclude=["credit_code", "liaison_division"], validate_unique=False)
     org.version += 1
     _save(org, actor=actor)
+    if org.status in (OrgStatus.DEREGISTERED, OrgStatus.REVOKED):
+        # An organization that has ended is reminded of nothing more.
+        from portal.reminders import cancel_for_user_ids
+
+        cancel_for_user_ids(list(org.users.values_list("user_id", flat=True)))
     org.refresh_from_db()
     return org
 

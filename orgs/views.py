@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from duties import access
 from duties import services as duty_services
 from duties.models import LiaisonAssignment
+from duties.selectors import missed_two_quarterlies
 from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.rules import rule
@@ -64,9 +65,10 @@ def org_detail(request, pk):
         ),
         "history": change_log(org.history.all()),
         "filings": org_filings(request.user, org)[:20],
-        "can_file": r.is_bureau_staff and any(
-            m.staff_submits and m.applies_to(org)
-            for m in MatterType.objects.filter(is_active=True)
+        "missed_two_meetings": missed_two_quarterlies(org),
+        "can_file": r.is_bureau_staff
+        and any(
+            m.staff_submits and m.applies_to(org) for m in MatterType.objects.filter(is_active=True)
         ),
     }
     if r.is_bureau_staff:

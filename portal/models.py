@@ -100,6 +100,15 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
     email_error = models.TextField(_("email error"), blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    meeting = models.ForeignKey(
+        "duties.Meeting",
+        verbose_name=_("meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The email carries this meeting as an iCalendar file."),
+    )
 
     class Meta:
         verbose_name = _("notification")
@@ -112,3 +121,58 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Reminder(models.Model):
+    """One reminder to one person, due at one time.
+
+    ``key`` names what, whom, which kind and which due time, and is unique: planning the same
+    reminder twice inserts nothing, and sending claims the row with a conditional UPDATE inside the
+    transaction that writes the inbox message, so it is delivered exactly once.
+    """
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    subject_type = models.CharField(_("subject type"), max_length=40)
+    subject_id = models.PositiveBigIntegerField(_("subject id"))
+    due_at = models.DateTimeField(_("due at"))
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    notification = models.OneToOneField(
+        Notification,
+        verbose_name=_("inbox message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminder",
+    )
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-due_at"]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["subject_type", "subject_id", "status"]),
+        ]
+
+    def __str__(self):
+        return self.key

@@ -6,7 +6,7 @@ UPDATE, so a retried or duplicated task sends at most once.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,7 +16,7 @@ from .models import Notification
 MAX_EMAIL_ATTEMPTS = 5
 
 
-def notify(recipients, *, title, body="", url=""):
+def notify(recipients, *, title, body="", url="", meeting_id=None):
     """Put a message in each recipient's inbox; email it once the transaction commits."""
     seen = set()
     rows = []
@@ -30,6 +30,7 @@ def notify(recipients, *, title, body="", url=""):
                 title=title[:255],
                 body=body,
                 url=url,
+                meeting_id=meeting_id,
                 email_status="pending" if user.email else "none",
             )
         )
@@ -53,13 +54,22 @@ def deliver_email(notification_id):
     ).update(email_status="sending", email_attempts=F("email_attempts") + 1)
     if not claimed:
         return False
-    n = Notification.objects.select_related("recipient").get(pk=notification_id)
+    n = Notification.objects.select_related("recipient", "meeting").get(pk=notification_id)
     link = n.url
     if link and getattr(settings, "PORTAL_BASE_URL", ""):
         link = settings.PORTAL_BASE_URL.rstrip("/") + link
     message = n.body + (f"\n\n{link}" if link else "")
+    email = EmailMessage(n.title, message, to=[n.recipient.email])
+    if n.meeting_id:
+        from duties.ics import meeting_ics
+
+        email.attach(
+            "meeting.ics",
+            meeting_ics(n.meeting, base_url=getattr(settings, "PORTAL_BASE_URL", "")),
+            "text/calendar; charset=utf-8",
+        )
     try:
-        send_mail(n.title, message, None, [n.recipient.email], fail_silently=False)
+        email.send(fail_silently=False)
     except Exception as exc:
         Notification.objects.filter(pk=n.pk).update(email_status="failed", email_error=str(exc))
         raise

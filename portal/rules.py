@@ -20,6 +20,8 @@ RULES = {
     "bureau_admin": access.is_bureau_admin,
     "registry_editor": access.is_registry_editor,
     "org_user": access.is_org_user,
+    "meeting_organizer": access.is_meeting_organizer,
+    "leader": lambda user: access.roles(user).is_leader,
 }
 
 

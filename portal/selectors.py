@@ -5,8 +5,12 @@ import datetime
 from django.db.models import Count
 from django.utils import timezone
 
-from duties.access import roles, visible_orgs
+from duties.access import roles, visible_meetings, visible_orgs
+from duties.models import MeetingInvitation, MeetingStatus, SpecialMeetingRequest
+from duties.selectors import orgs_missing_two_quarterlies
 from orgs.models import OrgStatus
+
+from . import calendar
 
 EXPIRY_WINDOW_DAYS = 180
 
@@ -54,4 +58,39 @@ def dashboard(user):
             "name"
         )[:15]
         data["my_division_org_count"] = orgs.filter(liaison_division_id__in=r.division_ids).count()
+    if r.division_ids:
+        from reports.selectors import deadline_marks, review_queue
+
+        today_, soon_by = deadline_marks()
+        queue = review_queue(user)
+        data["queue_count"] = queue.count()
+        data["queue_overdue"] = queue.filter(review_due_on__lt=today_).count()
+        data["queue_due_soon"] = queue.filter(
+            review_due_on__gte=today_, review_due_on__lte=soon_by
+        ).count()
+        data["queue_top"] = queue[:8]
+    if r.is_org_user:
+        from reports.selectors import follow_ups
+
+        data["follow_ups"] = follow_ups(user)[:10]
+    upcoming = (
+        visible_meetings(user)
+        .filter(status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
+        .order_by("starts_at")
+    )
+    data["upcoming_meetings"] = upcoming[:5]
+    if r.is_org_user:
+        data["unanswered_invitations"] = MeetingInvitation.objects.filter(
+            organization_id=r.org_id,
+            response="pending",
+            meeting__status=MeetingStatus.SCHEDULED,
+            meeting__starts_at__gte=timezone.now(),
+        ).select_related("meeting")
+    if r.is_admin or r.is_policy:
+        data["missed_two"] = orgs_missing_two_quarterlies(orgs.filter(status=OrgStatus.ACTIVE))[:20]
+        data["open_requests"] = SpecialMeetingRequest.objects.filter(status="open").count()
+        next_year = today.year + 1
+        data["unconfirmed_years"] = [
+            y for y in (today.year, next_year) if not calendar.year_confirmed(y)
+        ]
     return data

@@ -189,6 +189,12 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE = {
+    "reminders": {"task": "portal.tasks.run_reminders", "schedule": REMINDER_SWEEP_SECONDS},
+}
+# Lead times of the reminders; see portal/reminders.py for every key and its default.
+REMINDERS = env.json("REMINDERS_JSON", default={})
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True

@@ -19,3 +19,11 @@ def send_notification_email(self, notification_id):
         if attempts >= MAX_EMAIL_ATTEMPTS:
             return False
         raise self.retry(exc=exc, countdown=60 * 2**attempts) from exc
+
+
+@shared_task(acks_late=True)
+def run_reminders():
+    """The periodic sweep (Celery beat): plan what is due and send it, each reminder once."""
+    from .reminders import run
+
+    return run()

@@ -216,6 +216,7 @@ class Filing(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    state_changed_at = models.DateTimeField(_("state since"), default=timezone.now)
     first_submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     review_due_on = models.DateField(_("review due"), null=True, blank=True)

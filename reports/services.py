@@ -260,6 +260,7 @@ def _transition(action, *, actor, filing, expected_version, comment="", internal
     _check_source(action, filing)
     source = filing.state
     filing.state = target
+    filing.state_changed_at = timezone.now()
     return filing, source
 
 
@@ -618,6 +619,7 @@ MATTER_FIELDS = (
     "submitted_by",
     "lead_division",
     "lead_is_liaison",
+    "opinion_from_liaison",
     "report_class",
     "lead_time_days",
     "review_days",

@@ -143,13 +143,17 @@ def filing_edit(request, pk):
     if filing.state not in services.EDITABLE_STATES:
         messages.error(request, _("This filing can no longer be changed."))
         return redirect("reports:detail", pk=filing.pk)
-    if request.method == "POST" and form.is_valid():
+    version = request.POST.get("version", "")
+    if request.method == "POST" and not version.isdigit():
+        form.is_valid()
+        form.add_error(None, _("The request was incomplete; reload the page and try again."))
+    elif request.method == "POST" and form.is_valid():
         columns, details = form.split()
         try:
             services.filing_update(
                 actor=request.user,
                 filing=filing,
-                expected_version=request.POST.get("version"),
+                expected_version=int(version),
                 details=details,
                 **columns,
             )

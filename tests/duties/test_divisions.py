@@ -155,6 +155,22 @@ def test_member_of_a_liaison_division_sees_its_organizations(world, bureau_user)
     assert not in_group(bureau_user, world.div_a)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="duties/views.py division_create shows the 'active' box but drops is_active",
+)
+def test_division_created_inactive_when_active_is_unticked(world, login):
+    client = login(world.admin)
+    form = client.get(reverse("duties:division_create")).context["form"]
+    response = client.post(
+        reverse("duties:division_create"), {"name": "筹建中处室", "kind": DivisionKind.OFFICE}
+    )
+    assert response.status_code == 302
+    division = Division.objects.get(name="筹建中处室")
+    # Either the box is not offered when creating, or what it says is what is stored.
+    assert "is_active" not in form.fields or division.is_active is False
+
+
 def test_duplicate_division_name_is_refused(world, login):
     client = login(world.admin)
     before = Division.objects.count()
@@ -176,9 +192,7 @@ def test_duplicate_division_name_is_refused(world, login):
     [{"kind": DivisionKind.POLICY}, {"kind": DivisionKind.OFFICE}, {"is_active": None}],
     ids=["to-policy", "to-office", "deactivate"],
 )
-def test_liaison_division_with_organizations_keeps_kind_and_stays_active(
-    world, login, changes
-):
+def test_liaison_division_with_organizations_keeps_kind_and_stays_active(world, login, changes):
     client = login(world.admin)
     division = world.div_a
     history_before = division.history.count()
@@ -306,9 +320,7 @@ def test_non_admins_are_denied_by_the_services(world, role, bureau_user):
             actor=actor, name="新处室", kind=DivisionKind.LIAISON
         ),
         lambda: duty_services.division_update(actor=actor, division=world.div_a, name="改名处"),
-        lambda: duty_services.membership_add(
-            actor=actor, division=world.div_a, user=bureau_user
-        ),
+        lambda: duty_services.membership_add(actor=actor, division=world.div_a, user=bureau_user),
         lambda: duty_services.membership_set_role(
             actor=actor, membership=membership, role=MemberRole.HEAD
         ),

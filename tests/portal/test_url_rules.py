@@ -3,8 +3,11 @@
 A new URL without a rule, or without a row in MATRIX below, fails this module.
 """
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from portal.rules import RULES, rule_of
 from tests.conftest import ROLES
@@ -119,6 +122,37 @@ MATRIX = {
         },
     ),
     "reports:attachment_remove": (lambda w: {"pk": w.attachment_a.pk}, everyone(NOT_ALLOWED)),
+    "duties:meeting_list": (lambda w: {}, everyone(OK)),
+    "duties:meeting_create": (lambda w: {}, only({"admin", "policy", "policy_head"})),
+    "duties:meeting_detail": (
+        lambda w: {"pk": w.meeting_b.pk},
+        # Only org B is invited: org A's user does not find it.
+        {**everyone(OK), "org_a1": NOT_FOUND},
+    ),
+    "duties:meeting_edit": (
+        lambda w: {"pk": w.meeting_b.pk},
+        only({"admin", "policy", "policy_head"}),
+    ),
+    "duties:meeting_cancel": (
+        lambda w: {"pk": w.meeting_b.pk},
+        only({"admin", "policy", "policy_head"}, ok=NOT_ALLOWED),
+    ),
+    "duties:meeting_respond": (lambda w: {"pk": w.meeting_b.pk}, only(ORG_USERS, ok=NOT_ALLOWED)),
+    "duties:meeting_attendance": (
+        lambda w: {"pk": w.meeting_b.pk},
+        only({"admin", "policy", "policy_head"}, ok=NOT_ALLOWED),
+    ),
+    "duties:meeting_ics": (lambda w: {"pk": w.meeting_b.pk}, {**everyone(OK), "org_a1": NOT_FOUND}),
+    "duties:meeting_minutes": (
+        lambda w: {"pk": w.meeting_b.pk},
+        # No minutes uploaded yet: 404 for whoever may see the meeting.
+        everyone(NOT_FOUND),
+    ),
+    "duties:special_request_create": (lambda w: {}, only({"leader"})),
+    "duties:special_request_decline": (
+        lambda w: {"pk": w.special_request.pk},
+        only({"admin", "policy", "policy_head"}, ok=NOT_ALLOWED),
+    ),
     "duties:division_list": (lambda w: {}, only(STAFF)),
     "duties:division_create": (lambda w: {}, only({"admin"})),
     "duties:division_detail": (lambda w: {"pk": w.div_a.pk}, only(STAFF)),
@@ -140,6 +174,7 @@ def world(world):
     """The shared world plus one draft and one submitted filing (with a file) of org A."""
     from django.core.files.base import ContentFile
 
+    from duties import services as duty_services
     from reports import services
     from reports.models import MatterType
 
@@ -159,6 +194,20 @@ def world(world):
     )
     world.filing_a = services.filing_submit(
         actor=world.org_a1, filing=filing, expected_version=filing.version
+    )
+    start = timezone.now() + datetime.timedelta(days=20)
+    world.meeting_b = duty_services.meeting_schedule(
+        actor=world.policy,
+        kind="special",
+        title="专题会议",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        place="会议室",
+        agenda="议程",
+        organizations=[world.org_b],
+    )
+    world.special_request = duty_services.special_request_create(
+        actor=world.leader, topic="专题", reason="理由"
     )
     return world
 

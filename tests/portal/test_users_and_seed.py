@@ -237,7 +237,9 @@ def home(login, user):
     return response, response.content.decode()
 
 
-@pytest.mark.parametrize("user, own, other", [("org_a1", "org_a", "org_b"), ("org_b1", "org_b", "org_a")])
+@pytest.mark.parametrize(
+    "user, own, other", [("org_a1", "org_a", "org_b"), ("org_b1", "org_b", "org_a")]
+)
 def test_home_of_an_org_user_shows_their_organization(world, login, user, own, other):
     own, other = getattr(world, own), getattr(world, other)
     response, html = home(login, getattr(world, user))

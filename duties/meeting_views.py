@@ -1,0 +1,301 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orgs.models import Organization
+from portal.forms import apply_validation_error
+from portal.rules import rule
+
+from . import access, selectors, services
+from .forms import (
+    AttendanceForm,
+    CancelForm,
+    MeetingForm,
+    MeetingScheduleForm,
+    RespondForm,
+    SpecialRequestForm,
+)
+from .ics import meeting_ics
+from .models import MeetingKind, MeetingStatus, RequestStatus, SpecialMeetingRequest
+
+
+def _get_meeting(request, pk):
+    return get_object_or_404(access.visible_meetings(request.user), pk=pk)
+
+
+@rule("authenticated")
+def meeting_list(request):
+    meetings = selectors.meetings_for(request.user)
+    r = access.roles(request.user)
+    now = timezone.now()
+    context = {
+        "upcoming": meetings.filter(starts_at__gte=now, status=MeetingStatus.SCHEDULED).order_by(
+            "starts_at"
+        )[:20],
+        "page": Paginator(
+            meetings.filter(starts_at__lt=now) | meetings.exclude(status=MeetingStatus.SCHEDULED),
+            20,
+        ).get_page(request.GET.get("page")),
+        "can_schedule": access.is_meeting_organizer(request.user),
+        "is_leader": r.is_leader,
+    }
+    if r.is_leader or access.is_meeting_organizer(request.user):
+        context["requests"] = SpecialMeetingRequest.objects.select_related(
+            "requested_by", "meeting"
+        )[:20]
+    return render(request, "duties/meeting_list.html", context)
+
+
+def _default_times():
+    start = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0)
+    start += datetime.timedelta(days=14)
+    return start, start + datetime.timedelta(hours=2)
+
+
+@rule("meeting_organizer")
+@require_http_methods(["GET", "POST"])
+def meeting_create(request):
+    special = None
+    if request.GET.get("request") or request.POST.get("request"):
+        special = get_object_or_404(
+            SpecialMeetingRequest,
+            pk=request.GET.get("request") or request.POST.get("request"),
+            status=RequestStatus.OPEN,
+        )
+    start, end = _default_times()
+    initial = {
+        "kind": MeetingKind.SPECIAL if special else MeetingKind.QUARTERLY,
+        "starts_at": start,
+        "ends_at": end,
+        "invite_all": True,
+    }
+    if special:
+        initial["title"] = special.topic
+        initial["agenda"] = special.reason
+    else:
+        year, quarter = services.quarter_of(start)
+        initial["title"] = _("%(year)d Q%(quarter)d quarterly meeting of social organizations") % {
+            "year": year,
+            "quarter": quarter,
+        }
+    form = MeetingScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organizations = None
+        if not data["invite_all"]:
+            organizations = Organization.objects.active().filter(
+                liaison_division__in=data["liaison_divisions"]
+            )
+        try:
+            meeting = services.meeting_schedule(
+                actor=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                agenda=data["agenda"],
+                reading=data["reading"],
+                organizations=organizations,
+                divisions=data["invited_divisions"],
+                request=special,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Meeting scheduled; the invitations are on their way."))
+            return redirect("duties:meeting_detail", pk=meeting.pk)
+    return render(
+        request,
+        "duties/meeting_form.html",
+        {"form": form, "special": special, "title": _("Schedule a meeting")},
+    )
+
+
+@rule("authenticated")
+def meeting_detail(request, pk):
+    meeting = _get_meeting(request, pk)
+    staff = access.roles(request.user).is_bureau_staff
+    organizer = access.is_meeting_organizer(request.user)
+    invitation = selectors.my_invitation(request.user, meeting)
+    started = meeting.starts_at <= timezone.now()
+    context = {
+        "meeting": meeting,
+        "invitation": invitation,
+        "organizer": organizer,
+        "respond_form": RespondForm(
+            initial={
+                "response": invitation.response
+                if invitation and invitation.response != "pending"
+                else "attending",
+                "attendees": invitation.attendees if invitation else "",
+            }
+        )
+        if invitation and meeting.status == MeetingStatus.SCHEDULED and not started
+        else None,
+        "cancel_form": CancelForm(initial={"version": meeting.version})
+        if organizer and meeting.status == MeetingStatus.SCHEDULED
+        else None,
+        "attendance_form": AttendanceForm(initial={"minutes": meeting.minutes})
+        if organizer and started and meeting.status != MeetingStatus.CANCELLED
+        else None,
+        "started": started,
+    }
+    if staff:
+        context["invitations"] = meeting.invitations.select_related("organization", "responded_by")
+        context["divisions"] = meeting.invited_divisions.all()
+    return render(request, "duties/meeting_detail.html", context)
+
+
+@rule("meeting_organizer")
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    meeting = _get_meeting(request, pk)
+    form = MeetingForm(request.POST or None, instance=type(meeting).objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in services.MEETING_FIELDS}
+        try:
+            services.meeting_update(
+                actor=request.user,
+                meeting=meeting,
+                expected_version=form.cleaned_data["version"],
+                **data,
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved; the invitees will be told of a new time."))
+            return redirect("duties:meeting_detail", pk=meeting.pk)
+    return render(
+        request,
+        "duties/meeting_form.html",
+        {"form": form, "meeting": meeting, "title": _("Edit %(title)s") % {"title": meeting.title}},
+    )
+
+
+@rule("meeting_organizer")
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = _get_meeting(request, pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.meeting_cancel(
+                actor=request.user,
+                meeting=meeting,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Meeting cancelled; the invitees will be told."))
+    else:
+        messages.error(request, _("Give the reason for cancelling."))
+    return redirect("duties:meeting_detail", pk=meeting.pk)
+
+
+@rule("org_user")
+@require_POST
+def meeting_respond(request, pk):
+    meeting = _get_meeting(request, pk)
+    invitation = selectors.my_invitation(request.user, meeting)
+    if invitation is None:
+        raise Http404
+    form = RespondForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invitation_respond(
+                actor=request.user, invitation=invitation, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Your answer has been recorded."))
+    else:
+        messages.error(request, _("Choose whether you will attend."))
+    return redirect("duties:meeting_detail", pk=meeting.pk)
+
+
+@rule("meeting_organizer")
+@require_POST
+def meeting_attendance(request, pk):
+    meeting = _get_meeting(request, pk)
+    form = AttendanceForm(request.POST, request.FILES)
+    if form.is_valid():
+        attended = [int(v) for v in request.POST.getlist("attended") if v.isdigit()]
+        try:
+            services.attendance_record(
+                actor=request.user,
+                meeting=meeting,
+                attended_org_ids=attended,
+                minutes=form.cleaned_data["minutes"],
+                minutes_file=form.cleaned_data["minutes_file"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Attendance and minutes recorded."))
+    return redirect("duties:meeting_detail", pk=meeting.pk)
+
+
+@rule("authenticated")
+def meeting_ics_download(request, pk):
+    meeting = _get_meeting(request, pk)
+    response = HttpResponse(
+        meeting_ics(meeting, base_url=request.build_absolute_uri("/")),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+@rule("authenticated")
+def meeting_minutes_download(request, pk):
+    meeting = _get_meeting(request, pk)
+    if not meeting.minutes_file:
+        raise Http404
+    return FileResponse(meeting.minutes_file.open("rb"), as_attachment=True)
+
+
+@rule("leader")
+@require_http_methods(["GET", "POST"])
+def special_request_create(request):
+    form = SpecialRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.special_request_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Request sent to the Policy and Regulations Division."))
+            return redirect("duties:meeting_list")
+    return render(
+        request, "duties/meeting_form.html", {"form": form, "title": _("Request a special meeting")}
+    )
+
+
+@rule("meeting_organizer")
+@require_POST
+def special_request_decline(request, pk):
+    special = get_object_or_404(SpecialMeetingRequest, pk=pk)
+    try:
+        services.special_request_decline(
+            actor=request.user, request=special, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Request declined."))
+    return redirect("duties:meeting_list")

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -38,3 +39,20 @@ class UserEditForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "email", "phone", "is_bureau_admin", "is_leader", "is_active"]
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, with the lockout shared with the API's token endpoint."""
+
+    def clean(self):
+        from . import lockout
+
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            lockout.check_not_locked(username)
+            self.user_cache = lockout.authenticate_with_lockout(self.request, username, password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data

@@ -71,6 +71,7 @@ class RuleMixin:
 def rule_of(callback):
     """The rule a resolved URL callback declares, or None."""
     name = getattr(callback, "access_rule", None)
-    if name is None and hasattr(callback, "view_class"):
-        name = getattr(callback.view_class, "access_rule", None)
+    for attr in ("view_class", "cls"):  # Django class views; DRF view sets
+        if name is None and hasattr(callback, attr):
+            name = getattr(getattr(callback, attr), "access_rule", None)
     return name

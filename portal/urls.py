@@ -18,5 +18,6 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("filings/", include("reports.urls")),
     path("divisions/", include("duties.urls")),
+    path("api/v1/", include("portal.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -16,7 +16,7 @@ from duties.access import roles
 from portal.history import change_log
 
 from . import selectors, services
-from .forms import UserCreateForm, UserEditForm, apply_validation_error
+from .forms import LoginForm, UserCreateForm, UserEditForm, apply_validation_error
 from .models import Notification
 from .notifications import mark_read
 from .rules import RuleMixin, rule
@@ -26,6 +26,7 @@ class LoginView(RuleMixin, auth_views.LoginView):
     access_rule = "public"
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
 
 class LogoutView(RuleMixin, auth_views.LogoutView):

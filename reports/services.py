@@ -335,10 +335,10 @@ def filing_start_review(*, actor, filing, expected_version, comment=""):
         "start_review",
         from_state=source,
         to_state=filing.state,
-        body=comment,
-        internal=True,
         division=filing.lead_division,
     )
+    if (comment or "").strip():
+        _event(filing, actor, "comment", kind=EventKind.COMMENT, body=comment, internal=True)
     asked = set(Opinion.objects.filter(filing=filing).values_list("division_id", flat=True))
     for division in resolve_opinion_divisions(
         filing.matter, filing.organization, filing.lead_division

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from duties import access
 from duties import services as duty_services
-from duties.models import DivisionKind, LiaisonAssignment
+from duties.models import Division, DivisionKind, LiaisonAssignment
 from orgs import services as org_services
 from orgs.models import Organization, OrganizationGroupObjectPermission
 from tests.factories import OrganizationFactory
@@ -359,7 +359,7 @@ def test_only_an_active_liaison_division_can_be_assigned(world):
     closed = duty_services.division_create(
         actor=world.admin, name="已撤销处室", kind=DivisionKind.LIAISON
     )
-    duty_services.division_update(actor=world.admin, division=closed, is_active=False)
+    closed = duty_services.division_update(actor=world.admin, division=closed, is_active=False)
     for division in (world.policy_div, world.office_div, closed):
         with pytest.raises(ValidationError) as exc_info:
             duty_services.org_assign_liaison(
@@ -368,6 +368,24 @@ def test_only_an_active_liaison_division_can_be_assigned(world):
         assert set(exc_info.value.message_dict) == {"division"}
     assert Organization.objects.get(pk=world.org_a.pk).liaison_division == world.div_a
     assert grants(world.org_a) == liaison_grants(world.div_a)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="duties/services.py org_assign_liaison checks kind/is_active on the caller's Division "
+    "object instead of re-reading (and locking) the row",
+)
+def test_division_deactivated_after_it_was_loaded_is_not_assigned(world):
+    spare = duty_services.division_create(
+        actor=world.admin, name="林业和野生动植物保护处", kind=DivisionKind.LIAISON
+    )
+    loaded = Division.objects.get(pk=spare.pk)  # e.g. the choice a form validated
+    duty_services.division_update(actor=world.admin, division=spare, is_active=False)
+    with pytest.raises(ValidationError):
+        duty_services.org_assign_liaison(
+            actor=world.admin, org=world.org_a, division=loaded, reason="调整"
+        )
+    assert not Organization.objects.filter(liaison_division=spare).exists()
 
 
 def test_stale_reassignment_is_refused(world):

@@ -1,0 +1,90 @@
+"""API endpoints of the portal itself: tokens and the inbox (the shared pieces: api_base).
+
+Endpoints live in each app's ``api.py``; ``portal.api_urls`` puts them under ``/api/v1/``.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import lockout
+from .models import Notification
+from .notifications import mark_read
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text=_("The version the client saw."))
+
+
+class TokenView(APIView):
+    """Exchange a username and password for a token; DELETE revokes the caller's token."""
+
+    access_rule = "public"
+    authentication_classes = []
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        auth=[],
+    )
+    def post(self, request):
+        username = request.data.get("username")
+        password = request.data.get("password")
+        if not isinstance(username, str) or not isinstance(password, str) or not username:
+            raise exceptions.ValidationError({"username": [_("Give a username and a password.")]})
+        user = lockout.authenticate_with_lockout(request, username, password)
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed(
+                _("Please enter a correct username and password.")
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class TokenRevokeView(APIView):
+    access_rule = "authenticated"
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "title", "body", "url", "created_at", "read_at", "email_status"]
+
+
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The caller's own inbox."""
+
+    access_rule = "authenticated"
+    serializer_class = NotificationSerializer
+    filterset_fields = {"read_at": ["isnull"]}
+
+    queryset = Notification.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return Notification.objects.filter(recipient=self.request.user).order_by(
+            "-created_at", "-pk"
+        )
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        mark_read(user=request.user, ids=[notification.pk])
+        notification.refresh_from_db()
+        return Response(NotificationSerializer(notification).data)

@@ -1,0 +1,50 @@
+"""Lock a username after repeated failed logins, on the login page and the API token endpoint."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+def _key(username):
+    return f"portal:login-failures:{(username or '').strip().lower()}"
+
+
+def failures(username):
+    return cache.get(_key(username), 0)
+
+
+def check_not_locked(username):
+    if failures(username) >= settings.LOGIN_FAILURE_LIMIT:
+        minutes = max(1, settings.LOGIN_LOCKOUT_SECONDS // 60)
+        raise ValidationError(
+            _("Too many failed logins for this user. Try again in %(minutes)d minutes.")
+            % {"minutes": minutes},
+            code="locked",
+        )
+
+
+def record_failure(username):
+    key = _key(username)
+    cache.add(key, 0, settings.LOGIN_LOCKOUT_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, settings.LOGIN_LOCKOUT_SECONDS)
+
+
+def reset(username):
+    cache.delete(_key(username))
+
+
+def authenticate_with_lockout(request, username, password):
+    """``authenticate`` that refuses locked usernames and counts failures."""
+    from django.contrib.auth import authenticate
+
+    check_not_locked(username)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        record_failure(username)
+    else:
+        reset(username)
+    return user

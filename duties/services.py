@@ -141,6 +141,7 @@ def org_assign_liaison(*, actor, org, division, reason, expected_version=None):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for this assignment.")})
+    division = Division.objects.select_for_update().get(pk=division.pk)
     if division.kind != DivisionKind.LIAISON or not division.is_active:
         raise ValidationError(
             {"division": _("Only an active liaison division can be assigned to an organization.")}

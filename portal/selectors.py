@@ -59,7 +59,7 @@ def dashboard(user):
         )[:15]
         data["my_division_org_count"] = orgs.filter(liaison_division_id__in=r.division_ids).count()
     if r.division_ids:
-        from reports.selectors import deadline_marks, review_queue
+        from reports.selectors import OPINION, deadline_marks, review_queue
 
         today_, soon_by = deadline_marks()
         queue = review_queue(user)
@@ -69,6 +69,7 @@ def dashboard(user):
             review_due_on__gte=today_, review_due_on__lte=soon_by
         ).count()
         data["queue_top"] = queue[:8]
+        data["opinion_count"] = review_queue(user, OPINION).count()
     if r.is_org_user:
         from reports.selectors import follow_ups
 

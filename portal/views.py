@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -34,6 +35,12 @@ class LogoutView(RuleMixin, auth_views.LogoutView):
 
 
 set_language = rule("public")(django_set_language)
+
+
+@rule("public")
+def healthz(request):
+    """For load balancers (and the benchmark's bare reference): no database, no template."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @rule("authenticated")

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import exceptions, mixins, parsers, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from duties import access
@@ -197,6 +198,13 @@ def _validated_fields(matter, data):
         )
     columns, details = form.split()
     return columns, details
+
+
+class FilingPagination(CursorPagination):
+    """Newest first, without counting the whole table: a cursor walks the created_at index."""
+
+    ordering = ("-created_at", "-id")
+    page_size = 25
 
 
 class FilingViewSet(

@@ -247,7 +247,14 @@ class Filing(models.Model):
         verbose_name_plural = _("filings")
         ordering = ["-created_at", "-pk"]
         indexes = [
+            # The review queue: a division's open filings by deadline.
+            models.Index(
+                fields=["lead_division", "review_due_on", "id"],
+                condition=models.Q(state__in=["submitted", "resubmitted", "in_review"]),
+                name="filing_open_queue_idx",
+            ),
             models.Index(fields=["lead_division", "state", "review_due_on"]),
+            models.Index(fields=["-created_at", "-id"], name="filing_newest_idx"),
             models.Index(fields=["state", "review_due_on"]),
             models.Index(fields=["organization", "-created_at"]),
             models.Index(fields=["matter", "state"]),

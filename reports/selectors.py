@@ -1,12 +1,12 @@
 """Reads of filings that depend on who asks; all start from ``duties.access``."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from duties import access
 from portal import calendar
 
-from .models import OPEN_STATES, Filing, FilingState, Opinion, OpinionState
+from .models import OPEN_STATES, Filing, FilingState, OpinionState
 from .services import DUE_SOON_WORKDAYS
 
 
@@ -15,25 +15,33 @@ def deadline_marks():
     return today, calendar.add_workdays(today, DUE_SOON_WORKDAYS)
 
 
-def review_queue(user):
-    """Open filings the user's divisions lead, and those waiting for their division's opinion."""
+LEAD, OPINION = "lead", "opinion"
+
+
+def review_queue(user, tab=LEAD):
+    """A division's work, in two lists that each read one index:
+
+    - ``lead``: open filings the user's divisions lead (index ``filing_open_queue_idx``);
+    - ``opinion``: filings in review waiting for their divisions' opinion.
+
+    Both are exactly what ``duties.access`` lets the division see (a lead sees its filings, a
+    division asked for an opinion sees that filing; restricted filings ask nobody), so neither
+    needs the general visibility filter.
+    """
     r = access.roles(user)
     if not r.division_ids:
         return Filing.objects.none()
-    waiting_opinion = Exists(
-        Opinion.objects.filter(
-            filing=OuterRef("pk"), division_id__in=r.division_ids, state=OpinionState.PENDING
-        )
-    )
-    return (
-        Filing.objects.restrict(user)
-        .filter(
-            Q(lead_division_id__in=r.division_ids, state__in=OPEN_STATES)
-            | (Q(state=FilingState.IN_REVIEW) & waiting_opinion)
-        )
-        .annotate(awaiting_my_opinion=waiting_opinion)
-        .select_related("organization", "matter", "lead_division")
-        .order_by("review_due_on", "pk")
+    if tab == OPINION:
+        qs = Filing.objects.filter(
+            opinions__division_id__in=r.division_ids,
+            opinions__state=OpinionState.PENDING,
+            state=FilingState.IN_REVIEW,
+            restricted=False,
+        ).distinct()
+    else:
+        qs = Filing.objects.filter(lead_division_id__in=r.division_ids, state__in=OPEN_STATES)
+    return qs.select_related("organization", "matter", "lead_division").order_by(
+        "review_due_on", "pk"
     )
 
 

@@ -340,6 +340,9 @@ def filing_start_review(*, actor, filing, expected_version, comment=""):
     if (comment or "").strip():
         _event(filing, actor, "comment", kind=EventKind.COMMENT, body=comment, internal=True)
     asked = set(Opinion.objects.filter(filing=filing).values_list("division_id", flat=True))
+    if filing.restricted:
+        # A restricted filing is seen only by its lead division: nobody else is asked.
+        return filing
     for division in resolve_opinion_divisions(
         filing.matter, filing.organization, filing.lead_division
     ):

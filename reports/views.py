@@ -389,7 +389,8 @@ def filing_summary(request, pk):
 @rule("bureau_staff")
 def review_queue(request):
     today, due_soon_by = selectors.deadline_marks()
-    base = selectors.review_queue(request.user)
+    tab = selectors.OPINION if request.GET.get("tab") == selectors.OPINION else selectors.LEAD
+    base = selectors.review_queue(request.user, tab)
     filterset = QueueFilter(
         request.GET or None, queryset=base, due_soon_by=due_soon_by, today=today
     )
@@ -401,6 +402,11 @@ def review_queue(request):
         "reports/queue.html",
         {
             "filter": filterset,
+            "tab": tab,
+            "counts": {
+                t: selectors.review_queue(request.user, t).count()
+                for t in (selectors.LEAD, selectors.OPINION)
+            },
             "page": _paginate(request, queryset),
             "today": today,
             "due_soon_by": due_soon_by,

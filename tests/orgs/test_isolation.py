@@ -166,11 +166,6 @@ def test_new_unassigned_organization_is_invisible_to_liaisons(world, login):
     assert orphan.name in listed(client)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="orgs/forms.py OrganizationFilter.search treats any 18-character alphanumeric query "
-    "as a credit code; CJK characters are alphanumeric, so an 18-character name is never found",
-)
 def test_full_name_of_eighteen_characters_is_found(world, login):
     name = "上海市野生动植物保护与湿地研究促进会"
     assert len(name) == 18

@@ -39,6 +39,25 @@ def add_member(world, division, username, role="staff"):
     return user
 
 
+def add_heads(world):
+    """A head for each division that leads reviews (the shared world has only Policy's)."""
+    world.head_a = add_member(world, world.div_a, "head-a", role="head")
+    world.head_b = add_member(world, world.div_b, "head-b", role="head")
+    world.office_head = add_member(world, world.office_div, "office-head", role="head")
+    world.personnel_head = add_member(world, world.personnel_div, "personnel-head", role="head")
+    world.finance_head = add_member(world, world.finance_div, "finance-head", role="head")
+    world.discipline_head = add_member(world, world.discipline_div, "discipline-head", role="head")
+    return world
+
+
+def build_world():
+    """The shared ``world`` fixture's world plus the heads, for code that runs outside fixtures
+    (one world per hypothesis example)."""
+    from tests.conftest import world as world_fixture
+
+    return add_heads(world_fixture.__wrapped__(None))
+
+
 def new_org(world, name, liaison=None, username=None, **fields):
     """An organization (direct registration unless told), its liaison division and one user."""
     org = OrganizationFactory(name=name, **fields)

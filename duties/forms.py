@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import CapfirstLabels
+
 from .models import (
     Division,
     DivisionKind,
@@ -20,7 +22,7 @@ class DivisionForm(forms.ModelForm):
         fields = ["name", "kind", "description", "phone", "email", "is_active"]
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(CapfirstLabels, forms.Form):
     user = forms.ModelChoiceField(
         label=_("user"),
         queryset=get_user_model()
@@ -93,14 +95,14 @@ class MeetingScheduleForm(MeetingForm):
         return cleaned
 
 
-class CancelForm(forms.Form):
+class CancelForm(CapfirstLabels, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class RespondForm(forms.Form):
+class RespondForm(CapfirstLabels, forms.Form):
     response = forms.ChoiceField(
         label=_("answer"),
         choices=[
@@ -111,7 +113,7 @@ class RespondForm(forms.Form):
     attendees = forms.CharField(label=_("who will come"), max_length=300, required=False)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(CapfirstLabels, forms.Form):
     minutes = forms.CharField(
         label=_("minutes"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )

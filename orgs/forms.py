@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division, DivisionKind
+from portal.forms import CapfirstLabels
 
 from . import credit_code
 from .models import ManagementMode, Organization, OrgStatus, OrgType, WorkArea
@@ -119,7 +120,7 @@ class ContactForm(VersionedForm):
         return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}
 
 
-class AssignLiaisonForm(forms.Form):
+class AssignLiaisonForm(CapfirstLabels, forms.Form):
     division = forms.ModelChoiceField(
         label=_("liaison division"),
         queryset=Division.objects.filter(kind=DivisionKind.LIAISON, is_active=True),
@@ -128,7 +129,7 @@ class AssignLiaisonForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class OrgUserForm(forms.Form):
+class OrgUserForm(CapfirstLabels, forms.Form):
     username = forms.CharField(label=_("username"), max_length=150)
     full_name = forms.CharField(label=_("full name"), max_length=100)
     position = forms.CharField(label=_("position"), max_length=100, required=False)

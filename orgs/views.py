@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -12,6 +11,7 @@ from duties.models import LiaisonAssignment
 from duties.selectors import missed_two_quarterlies
 from portal.forms import apply_validation_error
 from portal.history import change_log
+from portal.pagination import BoundedPaginator
 from portal.rules import rule
 from reports.models import MatterType
 from reports.selectors import org_filings
@@ -31,7 +31,7 @@ def org_list(request):
     base = Organization.objects.restrict(request.user).select_related("liaison_division")
     filterset = OrganizationFilter(request.GET or None, queryset=base)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    page = Paginator(queryset.order_by("name", "pk"), settings.PAGINATE_BY).get_page(
+    page = BoundedPaginator(queryset.order_by("name", "pk"), settings.PAGINATE_BY).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()

@@ -1,8 +1,20 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+
+
+class CapfirstLabels:
+    """Plain forms don't capitalize their labels as model forms do; these do."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.label:
+                field.label = capfirst(field.label)
+
 
 # Service errors name model fields; a few forms show them under another field name.
 FIELD_ALIASES = {"credit_code": "credit_code_input"}

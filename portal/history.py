@@ -1,7 +1,9 @@
 """Turn simple-history rows into a readable change log: who changed what, when and why."""
 
+import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 KIND_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
@@ -43,10 +45,14 @@ def _display(model, name, value):
         return dict(f.flatchoices).get(value, value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return value
 
 
-def change_log(history_qs, *, limit=50, hidden=("version", "updated_at")):
+def change_log(history_qs, *, limit=50, hidden=("version", "updated_at", "state_changed_at")):
     """The newest ``limit`` entries of ``history_qs`` with their field-by-field differences."""
     records = list(
         history_qs.select_related("history_user").order_by("-history_date", "-pk")[: limit + 1]

@@ -11,6 +11,7 @@ from duties.selectors import orgs_missing_two_quarterlies
 from orgs.models import OrgStatus
 
 from . import calendar
+from .pagination import COUNT_LIMIT, bounded_count
 
 EXPIRY_WINDOW_DAYS = 180
 
@@ -63,13 +64,14 @@ def dashboard(user):
 
         today_, soon_by = deadline_marks()
         queue = review_queue(user)
-        data["queue_count"] = queue.count()
-        data["queue_overdue"] = queue.filter(review_due_on__lt=today_).count()
-        data["queue_due_soon"] = queue.filter(
-            review_due_on__gte=today_, review_due_on__lte=soon_by
-        ).count()
+        data["queue_count"] = bounded_count(queue)
+        data["queue_overdue"] = bounded_count(queue.filter(review_due_on__lt=today_))
+        data["queue_due_soon"] = bounded_count(
+            queue.filter(review_due_on__gte=today_, review_due_on__lte=soon_by)
+        )
         data["queue_top"] = queue[:8]
-        data["opinion_count"] = review_queue(user, OPINION).count()
+        data["opinion_count"] = bounded_count(review_queue(user, OPINION))
+        data["count_limit"] = COUNT_LIMIT
     if r.is_org_user:
         from reports.selectors import follow_ups
 

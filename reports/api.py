@@ -217,6 +217,7 @@ class FilingViewSet(
     """Filings the caller may see; every transition is the same service as on the pages."""
 
     access_rule = "authenticated"
+    pagination_class = FilingPagination
     filterset_fields = {
         "state": ["exact"],
         "matter__code": ["exact"],

@@ -3,11 +3,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division
+from portal.forms import CapfirstLabels
 
 from .models import FilingState, MatterType, Stance
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CapfirstLabels, forms.Form):
     action = forms.ChoiceField(
         choices=[
             (a, a)
@@ -28,24 +29,24 @@ class TransitionForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
+class CommentForm(CapfirstLabels, forms.Form):
     body = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}))
     internal = forms.BooleanField(
         label=_("internal (bureau staff only)"), required=False, initial=True
     )
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(CapfirstLabels, forms.Form):
     stance = forms.ChoiceField(label=_("stance"), choices=Stance.choices)
     body = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(CapfirstLabels, forms.Form):
     file = forms.FileField(label=_("file"))
     internal = forms.BooleanField(label=_("internal (bureau staff only)"), required=False)
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(CapfirstLabels, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     summary = forms.CharField(
         label=_("summary: results, impact, problems"), widget=forms.Textarea(attrs={"rows": 5})

@@ -11,6 +11,8 @@ import decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import CapfirstLabels
+
 from .models import FormKind
 
 COLUMN_FIELDS = ("title", "event_start", "event_end")
@@ -33,7 +35,7 @@ def text(label, required=True, rows=4):
     )
 
 
-class MatterForm(forms.Form):
+class MatterForm(CapfirstLabels, forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
 
     def clean(self):

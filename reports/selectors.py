@@ -6,7 +6,7 @@ from django.utils import timezone
 from duties import access
 from portal import calendar
 
-from .models import OPEN_STATES, Filing, FilingState, OpinionState
+from .models import OPEN_STATES, Filing, FilingState, Opinion, OpinionState
 from .services import DUE_SOON_WORKDAYS
 
 
@@ -32,12 +32,10 @@ def review_queue(user, tab=LEAD):
     if not r.division_ids:
         return Filing.objects.none()
     if tab == OPINION:
-        qs = Filing.objects.filter(
-            opinions__division_id__in=r.division_ids,
-            opinions__state=OpinionState.PENDING,
-            state=FilingState.IN_REVIEW,
-            restricted=False,
-        ).distinct()
+        waiting = Opinion.objects.filter(
+            division_id__in=r.division_ids, state=OpinionState.PENDING
+        ).values("filing_id")
+        qs = Filing.objects.filter(pk__in=waiting, state=FilingState.IN_REVIEW, restricted=False)
     else:
         qs = Filing.objects.filter(lead_division_id__in=r.division_ids, state__in=OPEN_STATES)
     return qs.select_related("organization", "matter", "lead_division").order_by(

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from duties import access
 from orgs.models import Organization
 from portal.forms import apply_validation_error
 from portal.history import change_log
+from portal.pagination import BoundedPaginator, bounded_count
 from portal.rules import rule
 
 from . import selectors, services
@@ -45,7 +45,9 @@ def _flash_errors(request, exc):
 
 
 def _paginate(request, queryset, per_page=None):
-    return Paginator(queryset, per_page or settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    return BoundedPaginator(queryset, per_page or settings.PAGINATE_BY).get_page(
+        request.GET.get("page")
+    )
 
 
 # --- organization side ---------------------------------------------------------------------
@@ -404,7 +406,7 @@ def review_queue(request):
             "filter": filterset,
             "tab": tab,
             "counts": {
-                t: selectors.review_queue(request.user, t).count()
+                t: bounded_count(selectors.review_queue(request.user, t))
                 for t in (selectors.LEAD, selectors.OPINION)
             },
             "page": _paginate(request, queryset),

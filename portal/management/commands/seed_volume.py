@@ -100,6 +100,7 @@ STATE_WEIGHTS = [
     (FilingState.REFUSED, 8),
     (FilingState.WITHDRAWN, 7),
 ]
+RECENT_DAYS = 120  # filings younger than this may still be open
 OPEN = {FilingState.SUBMITTED, FilingState.IN_REVIEW, FilingState.RESUBMITTED}
 
 
@@ -293,6 +294,11 @@ class Command(BaseCommand):
         creators = dict(OrganizationUser.objects.values_list("organization_id", "user_id"))
         today = timezone.localdate()
         now = timezone.now()
+        recent = now - datetime.timedelta(days=RECENT_DAYS)
+        final_states, final_weights = zip(
+            *[(st, w) for st, w in STATE_WEIGHTS if st not in OPEN | {FilingState.RETURNED}],
+            strict=True,
+        )
         batch = 20000
         done = 0
         while done < n:
@@ -301,10 +307,14 @@ class Command(BaseCommand):
             for _i in range(size):
                 org_id, div_id = rng.choice(org_ids)
                 matter = rng.choices(org_matters, weights)[0]
-                state = rng.choices(states, state_weights)[0]
                 created = now - datetime.timedelta(
                     days=rng.randint(0, 1100), seconds=rng.randint(0, 86400)
                 )
+                # Older filings have long been decided or withdrawn; the open ones are recent.
+                if created < recent:
+                    state = rng.choices(final_states, final_weights)[0]
+                else:
+                    state = rng.choices(states, state_weights)[0]
                 lead = div_id if matter.lead_is_liaison else matter.lead_division_id
                 event_start = created.date() + datetime.timedelta(days=rng.randint(-5, 40))
                 f = Filing(

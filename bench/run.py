@@ -45,6 +45,7 @@ def env_for(database_url):
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
         LOGIN_FAILURE_LIMIT="1000",
+        PORTAL_BASE_URL=f"http://127.0.0.1:{PORT}",
     )
     return env
 

@@ -281,7 +281,7 @@ def filing_scope_q(user, action=F_VIEW):
                 staff_q = Q(restricted=False) | _involved_q(r)
             else:
                 staff_q = _involved_q(r)
-            q |= not_draft & staff_q
+            q |= (not_draft & staff_q) | Q(created_by=user)
         return q
     if action == F_AUTHOR:
         q = own_org_side

@@ -3,11 +3,12 @@
 Each function runs in one transaction, takes the acting user and records history in their name.
 """
 
+import logging
 import uuid
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,8 @@ from .models import (
     Response,
     SpecialMeetingRequest,
 )
+
+logger = logging.getLogger(__name__)
 
 DIVISION_FIELDS = ("name", "kind", "description", "phone", "email", "is_active")
 
@@ -204,9 +207,16 @@ def quarter_of(moment):
 
 
 def _after_commit_sweep():
+    """Run the reminder sweep soon, so that invitations go out now rather than at the next beat."""
     from portal.tasks import run_reminders
 
-    transaction.on_commit(lambda: run_reminders.delay())
+    def kick():
+        try:
+            run_reminders.delay()
+        except Exception:  # broker unreachable: beat's next sweep does it
+            logger.warning("could not queue the reminder sweep", exc_info=True)
+
+    transaction.on_commit(kick)
 
 
 def _check_times(starts_at, ends_at):
@@ -261,7 +271,18 @@ def meeting_schedule(
                     % {"year": meeting.year, "quarter": meeting.quarter}
                 }
             )
-    save_with_history(meeting, actor=actor, reason="schedule")
+    try:
+        with transaction.atomic():
+            save_with_history(meeting, actor=actor, reason="schedule")
+    except IntegrityError as exc:  # someone scheduled this quarter's meeting at the same moment
+        raise ValidationError(
+            {
+                "starts_at": _(
+                    "The quarterly meeting of %(year)d Q%(quarter)d is already scheduled."
+                )
+                % {"year": meeting.year, "quarter": meeting.quarter}
+            }
+        ) from exc
     meeting.invited_divisions.set(divisions)
     if organizations is None:
         organizations = Organization.objects.active()

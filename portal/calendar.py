@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import holidays as holidays_lib
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -83,9 +84,42 @@ def workdays_between(start, end):
     return sign * count
 
 
-@receiver([post_save, post_delete], sender="portal.CalendarDay")
-def _invalidate(**kwargs):
+SEED_FIRST_YEAR = 2020
+
+
+def seed_from_package(model=None):
+    """Fill the calendar from ``chinese-calendar`` for the years it knows (2020 on); existing days
+    are kept. ``model`` lets a migration pass its historical model."""
+    import chinese_calendar
+
+    if model is None:
+        from .models import CalendarDay as model
+    rows = [
+        model(date=day, kind="holiday", name=str(name))
+        for day, name in chinese_calendar.holidays.items()
+        if day.year >= SEED_FIRST_YEAR
+    ]
+    # ``workdays`` lists every adjusted workday; only those on weekends change anything.
+    rows += [
+        model(date=day, kind="workday", name=str(name))
+        for day, name in chinese_calendar.workdays.items()
+        if day.year >= SEED_FIRST_YEAR and day.weekday() >= 5
+    ]
+    model.objects.bulk_create(rows, ignore_conflicts=True)
+    _invalidate()
+    return len(rows)
+
+
+def _bump_stamp():
     try:
         cache.incr(STAMP_KEY)
     except ValueError:
         cache.set(STAMP_KEY, 2, None)
+
+
+@receiver([post_save, post_delete], sender="portal.CalendarDay")
+def _invalidate(**kwargs):
+    # Now (this transaction must not reuse the old answer) and after the commit (a rollback
+    # must not leave a cached answer built from rows that never existed).
+    _bump_stamp()
+    transaction.on_commit(_bump_stamp)

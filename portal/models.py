@@ -100,6 +100,7 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
     email_error = models.TextField(_("email error"), blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    email_claimed_at = models.DateTimeField(_("email claimed at"), null=True, blank=True)
     meeting = models.ForeignKey(
         "duties.Meeting",
         verbose_name=_("meeting"),

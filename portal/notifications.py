@@ -5,15 +5,22 @@ commit, so a rolled-back action tells nobody. The email task claims the row with
 UPDATE, so a retried or duplicated task sends at most once.
 """
 
+import datetime
+import logging
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Notification
 
+logger = logging.getLogger(__name__)
+
 MAX_EMAIL_ATTEMPTS = 5
+SENDING_LEASE = datetime.timedelta(minutes=10)
+STALE_AFTER = datetime.timedelta(minutes=5)
 
 
 def notify(recipients, *, title, body="", url="", meeting_id=None):
@@ -37,10 +44,21 @@ def notify(recipients, *, title, body="", url="", meeting_id=None):
     created = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in created if n.email_status == "pending"]
     if ids:
-        from .tasks import send_notification_email
-
-        transaction.on_commit(lambda: [send_notification_email.delay(pk) for pk in ids])
+        transaction.on_commit(lambda: queue_emails(ids))
     return created
+
+
+def queue_emails(ids):
+    """Hand the emails to the workers. If the broker cannot be reached, the rows stay pending
+    and the periodic sweep sends them (``retry_stale_emails``): the user's action has succeeded."""
+    from .tasks import send_notification_email
+
+    for pk in ids:
+        try:
+            send_notification_email.delay(pk)
+        except Exception:
+            logger.warning("could not queue the email of notification %s", pk, exc_info=True)
+            return
 
 
 def deliver_email(notification_id):
@@ -49,9 +67,18 @@ def deliver_email(notification_id):
     The row is claimed (pending/failed → sending) with a conditional UPDATE first; zero rows means
     another worker has it or it is already sent.
     """
-    claimed = Notification.objects.filter(
-        pk=notification_id, email_status__in=["pending", "failed"]
-    ).update(email_status="sending", email_attempts=F("email_attempts") + 1)
+    now = timezone.now()
+    claimed = (
+        Notification.objects.filter(pk=notification_id)
+        .filter(
+            Q(email_status__in=["pending", "failed"])
+            # A worker that died mid-send leaves "sending"; after the lease it may be sent again.
+            | Q(email_status="sending", email_claimed_at__lt=now - SENDING_LEASE)
+        )
+        .update(
+            email_status="sending", email_claimed_at=now, email_attempts=F("email_attempts") + 1
+        )
+    )
     if not claimed:
         return False
     n = Notification.objects.select_related("recipient", "meeting").get(pk=notification_id)
@@ -66,7 +93,7 @@ def deliver_email(notification_id):
         email.attach(
             "meeting.ics",
             meeting_ics(n.meeting, base_url=getattr(settings, "PORTAL_BASE_URL", "")),
-            "text/calendar; charset=utf-8",
+            "text/calendar",
         )
     try:
         email.send(fail_silently=False)
@@ -90,3 +117,28 @@ def mark_read(*, user, ids=None):
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def retry_stale_emails(now, batch=200):
+    """Emails whose task never ran (broker down at commit time) or whose worker died mid-send,
+    and failed ones whose back-off has passed: sent here, by the periodic sweep."""
+    stale = (
+        Notification.objects.filter(
+            Q(email_status="pending", created_at__lt=now - STALE_AFTER)
+            | Q(email_status="sending", email_claimed_at__lt=now - SENDING_LEASE)
+            | Q(
+                email_status="failed",
+                email_attempts__lt=MAX_EMAIL_ATTEMPTS,
+                email_claimed_at__lt=now - STALE_AFTER,
+            )
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    sent = 0
+    for pk in list(stale):
+        try:
+            sent += deliver_email(pk)
+        except Exception:
+            logger.warning("email of notification %s failed again", pk, exc_info=True)
+    return sent

@@ -12,6 +12,7 @@ All times are Asia/Shanghai; the lead times are settings (``REMINDERS``).
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -24,7 +25,9 @@ from django.utils.translation import gettext as _
 
 from . import calendar
 from .models import Reminder, ReminderStatus
-from .notifications import notify
+from .notifications import notify, retry_stale_emails
+
+logger = logging.getLogger(__name__)
 
 DEFAULTS = {
     "lookback_days": 7,
@@ -341,7 +344,7 @@ def plan_organizations(now):
         if not _in_window(due_at, now):
             continue
         done = Filing.objects.filter(
-            matter__code="annual_inspection", created_at__year=year
+            matter__code="annual_inspection", first_submitted_at__year=year
         ).exclude(state__in=[FilingState.DRAFT, FilingState.WITHDRAWN, FilingState.REFUSED])
         orgs = (
             active.filter(
@@ -390,7 +393,12 @@ def plan_organizations(now):
         delta = relativedelta(months=months)
         orgs = list(
             active.filter(
-                **{f"{field}__gt": lookback_day + delta, f"{field}__lte": today + delta}
+                # Month arithmetic is not reversible at month ends (31 Aug - 6 months = 28 Feb),
+                # so select generously and let _in_window decide on the exact due time.
+                **{
+                    f"{field}__gt": lookback_day + delta - datetime.timedelta(days=4),
+                    f"{field}__lte": today + delta + datetime.timedelta(days=4),
+                }
             ).values_list("pk", field, "liaison_division_id")
         )
         org_users = _org_user_ids([o[0] for o in orgs])
@@ -464,21 +472,35 @@ def send_one(reminder_id, now=None):
 
 
 def dispatch(now):
-    """Send every pending reminder that is due. Returns how many this call sent."""
+    """Send every pending reminder that is due. Returns how many this call sent.
+
+    One reminder that fails (a deleted recipient, a bug) is logged and left pending; it does not
+    hold up the others.
+    """
     ids = list(
         Reminder.objects.filter(status=ReminderStatus.PENDING, due_at__lte=now)
         .order_by("due_at", "pk")
         .values_list("pk", flat=True)[: conf("batch")]
     )
-    return sum(1 for pk in ids if send_one(pk, now))
+    sent = 0
+    for pk in ids:
+        try:
+            sent += send_one(pk, now)
+        except Exception:
+            logger.exception("reminder %s could not be sent; it stays pending", pk)
+    return sent
 
 
 def run(now=None):
-    """One cycle of the clock: plan, then send. Safe to run at any time, any number of times."""
+    """One cycle of the clock: plan, send, and retry emails whose task was lost.
+
+    Safe to run at any time, any number of times.
+    """
     now = now or timezone.now()
     planned = plan(now)
     sent = dispatch(now)
-    return {"planned": planned, "sent": sent}
+    emails = retry_stale_emails(now)
+    return {"planned": planned, "sent": sent, "emails_retried": emails}
 
 
 def cancel_for_user_ids(user_ids):

@@ -187,7 +187,11 @@ class UploadSerializer(serializers.Serializer):
 
 def _validated_fields(matter, data):
     """Validate title, dates and details with the matter's own form, as on the page."""
-    payload = {**(data.get("details") or {})}
+    # Form fields parse text, as from a page; JSON numbers and booleans are given as text.
+    payload = {
+        key: value if value is None or isinstance(value, str) else str(value)
+        for key, value in (data.get("details") or {}).items()
+    }
     for name in COLUMN_FIELDS:
         if data.get(name) is not None:
             payload[name] = data[name]
@@ -324,7 +328,7 @@ class FilingViewSet(
     def summary(self, request, pk=None):
         return self._act(request, services.summary_submit, SummarySerializer)
 
-    @extend_schema(request=CommentSerializer, responses=EventSerializer)
+    @extend_schema(request=CommentSerializer, responses={201: EventSerializer})
     @action(detail=True, methods=["post"])
     def comment(self, request, pk=None):
         filing = self.get_object()
@@ -333,7 +337,7 @@ class FilingViewSet(
         event = services.filing_comment(actor=request.user, filing=filing, **body.validated_data)
         return Response(EventSerializer(event).data, status=201)
 
-    @extend_schema(request=OpinionInputSerializer, responses=OpinionSerializer)
+    @extend_schema(request=OpinionInputSerializer, responses={201: OpinionSerializer})
     @action(detail=True, methods=["post"])
     def opinion(self, request, pk=None):
         filing = self.get_object()
@@ -374,7 +378,7 @@ class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             qs = qs.filter(internal=False)
         return qs.order_by("pk")
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = self.get_object()

@@ -61,14 +61,21 @@ def _today():
 
 def _users_of_division(division, heads_only=False):
     User = get_user_model()
-    qs = User.objects.filter(is_active=True, division_memberships__division=division)
+    memberships = {"division_memberships__division": division}
     if heads_only:
-        qs = qs.filter(division_memberships__role="head")
-    return list(qs.distinct())
+        memberships["division_memberships__role"] = "head"
+    return list(User.objects.filter(is_active=True, **memberships).distinct())
 
 
-def _users_of_org(org):
-    return list(get_user_model().objects.filter(is_active=True, org_link__organization=org))
+def _org_side(filing):
+    """Who on the organization's side hears of a filing: nobody for matters kept from it
+    (petitions about it), else its users and whoever created the filing."""
+    if not filing.matter.visible_to_org:
+        return [filing.created_by] if not hasattr(filing.created_by, "org_link") else []
+    users = list(
+        get_user_model().objects.filter(is_active=True, org_link__organization=filing.organization)
+    )
+    return users + [filing.created_by]
 
 
 def _notify(recipients, filing, title_text, body=""):
@@ -169,7 +176,8 @@ def _set_deadlines(filing):
         if matter.lead_time_days and filing.event_start:
             required_by = calendar.add_workdays(filing.event_start, -matter.lead_time_days)
             if today > required_by:
-                filing.late_days = calendar.workdays_between(required_by, today)
+                # Arriving on the weekend after the deadline is still late: at least one day.
+                filing.late_days = max(1, calendar.workdays_between(required_by, today))
 
 
 # --- drafts ----------------------------------------------------------------------------------
@@ -372,7 +380,7 @@ def filing_return(*, actor, filing, expected_version, comment):
         division=filing.lead_division,
     )
     _notify(
-        _users_of_org(filing.organization) + [filing.created_by],
+        _org_side(filing),
         filing,
         _("Returned for revision"),
         body=comment,
@@ -416,7 +424,7 @@ def filing_decide(*, actor, filing, expected_version, positive, comment=""):
         division=filing.lead_division,
     )
     _notify(
-        _users_of_org(filing.organization) + [filing.created_by],
+        _org_side(filing),
         filing,
         _("Decision: %(state)s") % {"state": filing.get_state_display()},
         body=comment,
@@ -494,7 +502,7 @@ def filing_comment(*, actor, filing, body, internal=False):
     if not internal:
         if staff:
             _notify(
-                _users_of_org(filing.organization),
+                [u for u in _org_side(filing) if u.pk != actor.pk],
                 filing,
                 _("New comment from the bureau"),
                 body=body,
@@ -572,8 +580,8 @@ def attachment_add(*, actor, filing, upload, internal=False):
 @transaction.atomic
 def attachment_remove(*, actor, attachment):
     """Take a file off a draft (kept on disk and in the record, marked removed)."""
-    filing = attachment.filing
-    _require(actor, access.F_AUTHOR, filing)
+    _require(actor, access.F_AUTHOR, attachment.filing)
+    filing = Filing.objects.select_for_update().get(pk=attachment.filing_id)
     if filing.state not in EDITABLE_STATES or attachment.uploaded_by_id != actor.pk:
         raise ValidationError(_("Only your own files on an editable filing can be removed."))
     attachment.removed_at = timezone.now()

@@ -34,8 +34,27 @@ ROLES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (login lockouts, calendar, roles)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
-def world(db):
+def calendar_seeded(db):
+    """The official calendar as the migration seeds it (transactional tests flush it away)."""
+    from portal.calendar import seed_from_package
+    from portal.models import CalendarDay
+
+    if not CalendarDay.objects.exists():
+        seed_from_package()
+
+
+@pytest.fixture
+def world(db, calendar_seeded):
     User = get_user_model()
     admin = User.objects.create_user(
         "admin", password=PASSWORD, is_bureau_admin=True, full_name="管理员"

@@ -2,26 +2,15 @@
 
 from django.db import migrations
 
-FIRST_YEAR = 2020
-
 
 def seed(apps, schema_editor):
-    import chinese_calendar
+    from portal.calendar import seed_from_package
 
-    CalendarDay = apps.get_model("portal", "CalendarDay")
-    rows = []
-    for day, name in chinese_calendar.holidays.items():
-        if day.year >= FIRST_YEAR:
-            rows.append(CalendarDay(date=day, kind="holiday", name=str(name)))
-    for day, name in chinese_calendar.workdays.items():
-        # ``workdays`` lists every adjusted workday, and only those on weekends matter.
-        if day.year >= FIRST_YEAR and day.weekday() >= 5:
-            rows.append(CalendarDay(date=day, kind="workday", name=str(name)))
-    CalendarDay.objects.bulk_create(rows, ignore_conflicts=True)
+    seed_from_package(apps.get_model("portal", "CalendarDay"))
 
 
 def unseed(apps, schema_editor):
-    apps.get_model("portal", "CalendarDay").objects.filter(date__year__gte=FIRST_YEAR).delete()
+    apps.get_model("portal", "CalendarDay").objects.filter(date__year__gte=2020).delete()
 
 
 class Migration(migrations.Migration):

@@ -42,9 +42,7 @@ def download(client, meeting):
     response = client.get(reverse("duties:meeting_ics", args=[meeting.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
-    assert response["Content-Disposition"] == (
-        f'attachment; filename="meeting-{meeting.pk}.ics"'
-    )
+    assert response["Content-Disposition"] == f'attachment; filename="meeting-{meeting.pk}.ics"'
     return Calendar.from_ical(response.content)
 
 

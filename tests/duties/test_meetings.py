@@ -431,9 +431,7 @@ def test_leader_requests_a_special_meeting_and_policy_schedules_it(world, login)
 def test_a_handled_request_cannot_be_scheduled_again(world, login):
     special = services.special_request_create(actor=world.leader, topic="专题", reason="理由")
     client = login(world.policy)
-    data = form_data(
-        timezone.now() + 5 * DAY, kind=MeetingKind.SPECIAL, request=str(special.pk)
-    )
+    data = form_data(timezone.now() + 5 * DAY, kind=MeetingKind.SPECIAL, request=str(special.pk))
     assert client.post(reverse("duties:meeting_create"), data).status_code == 302
 
     again = client.post(reverse("duties:meeting_create"), data)

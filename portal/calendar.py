@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import holidays as holidays_lib
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -33,14 +33,18 @@ def _fallback(year):
 
 def _exceptions(year):
     """{date: 'holiday' | 'workday'} for ``year``, and whether the year has confirmed data."""
+    # Inside a transaction that changed the calendar, read without caching: a rollback must not
+    # leave an answer built from rows that never existed.
+    uncommitted = connection.in_atomic_block and getattr(connection, "_calendar_dirty", False)
     key = CACHE_KEY.format(year=year, stamp=_stamp())
-    hit = cache.get(key)
+    hit = None if uncommitted else cache.get(key)
     if hit is None:
         from .models import CalendarDay
 
         rows = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
         hit = (rows, True) if rows else (_fallback(year), False)
-        cache.set(key, hit, 3600)
+        if not uncommitted:
+            cache.set(key, hit, 3600)
     return hit
 
 
@@ -119,7 +123,13 @@ def _bump_stamp():
 
 @receiver([post_save, post_delete], sender="portal.CalendarDay")
 def _invalidate(**kwargs):
-    # Now (this transaction must not reuse the old answer) and after the commit (a rollback
-    # must not leave a cached answer built from rows that never existed).
+    # Now (this transaction must not reuse the old answer) and after the commit.
     _bump_stamp()
-    transaction.on_commit(_bump_stamp)
+    if connection.in_atomic_block:
+        connection._calendar_dirty = True
+
+        def committed():
+            connection._calendar_dirty = False
+            _bump_stamp()
+
+        transaction.on_commit(committed)

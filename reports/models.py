@@ -280,6 +280,7 @@ class Filing(models.Model):
 class OpinionState(models.TextChoices):
     PENDING = "pending", _("Pending")
     GIVEN = "given", _("Given")
+    CANCELLED = "cancelled", _("No longer asked")
 
 
 class Stance(models.TextChoices):
@@ -301,7 +302,7 @@ class Opinion(models.Model):
         related_name="opinions",
     )
     state = models.CharField(
-        _("state"), max_length=8, choices=OpinionState.choices, default=OpinionState.PENDING
+        _("state"), max_length=10, choices=OpinionState.choices, default=OpinionState.PENDING
     )
     stance = models.CharField(_("stance"), max_length=16, choices=Stance.choices, blank=True)
     body = models.TextField(_("opinion"), blank=True)

@@ -614,13 +614,26 @@ def reroute_open_filings(*, actor, org, old_division, new_division):
         filing.lead_division = new_division
         _save(filing, actor, "reroute")
         _event(filing, actor, "reroute", body=f"{old_division} → {new_division}", internal=True)
-    for opinion in Opinion.objects.select_for_update().filter(
+    pending = Opinion.objects.select_for_update().select_related("filing")
+    for opinion in pending.filter(
         filing__organization=org,
-        division=old_division,
+        division__in=[old_division, new_division],
         state=OpinionState.PENDING,
     ):
-        opinion.division = new_division
-        save_with_history(opinion, actor=actor, reason="reroute")
+        filing = opinion.filing
+        if filing.lead_division_id == new_division.pk:
+            _cancel_opinion(opinion, actor, _("the division now leads the review"))
+        elif opinion.division_id == old_division.pk:
+            if Opinion.objects.filter(filing=filing, division=new_division).exists():
+                _cancel_opinion(opinion, actor, _("the new liaison division is already asked"))
+            else:
+                opinion.division = new_division
+                save_with_history(opinion, actor=actor, reason="reroute")
+
+
+def _cancel_opinion(opinion, actor, reason):
+    opinion.state = OpinionState.CANCELLED
+    save_with_history(opinion, actor=actor, reason=reason)
 
 
 MATTER_FIELDS = (

@@ -1,8 +1,8 @@
 """Schemathesis against a live server, once per role, with the role's API token.
 
 Every generated request must be answered without a server error, and every answer must match the
-schema: its content type is the documented one and its body validates against the documented
-response schema; separately, its status code must be documented.
+schema: a success status that is documented, with the documented content type and a body that
+validates against the documented response schema; an error status that is documented too.
 
 Schemathesis' pytest loader for fixtures (``schemathesis.pytest.from_fixture``) does not run under
 pytest 9 (it sets ``Function._nodeid``, which pytest 9 no longer has), so each operation's
@@ -65,6 +65,10 @@ FINDINGS = {}
 SERVER_ERROR = "server error"
 UNDOCUMENTED_ERROR = "undocumented error status"
 MISMATCH = "response does not match the schema"
+# Django's HTML 404 page for a path no API route matches (an id like -1.5e-07): a known bug that
+# test_schema.py::test_unrouted_api_paths_answer_json_404 tracks; kept apart so that it does not
+# hide other mismatches.
+HTML_404 = "HTML 404 for an unrouted path"
 
 
 class ServerErrors(logging.Handler):
@@ -155,11 +159,18 @@ def _known_ids(operation, known, role):
     return value[role] if isinstance(value, dict) else value
 
 
-def _kind(failure):
+def _content_type(response):
+    value = response.headers.get("content-type") or response.headers.get("Content-Type") or ""
+    return value[0] if isinstance(value, list) and value else str(value)
+
+
+def _kind(failure, response):
     if isinstance(failure, ServerError):
         return SERVER_ERROR
     if isinstance(failure, UndefinedStatusCode) and failure.status_code >= 400:
         return UNDOCUMENTED_ERROR
+    if response.status_code == 404 and _content_type(response).startswith("text/html"):
+        return HTML_404
     return MISMATCH
 
 
@@ -177,11 +188,11 @@ def _describe(case, failure, server_errors):
     return "\n".join(lines)
 
 
-def _record(found, case, exc, server_errors):
+def _record(found, case, response, exc, server_errors):
     failures = exc.exceptions if isinstance(exc, FailureGroup) else [exc]
     for failure in failures:
-        key = (case.operation.label, type(failure).__name__, getattr(failure, "status_code", None))
-        found.setdefault(key, (_kind(failure), _describe(case, failure, server_errors)))
+        key = (case.operation.label, type(failure).__name__, response.status_code)
+        found.setdefault(key, (_kind(failure, response), _describe(case, failure, server_errors)))
 
 
 def _examples(strategy, until, headers, found, server_errors):
@@ -195,10 +206,11 @@ def _examples(strategy, until, headers, found, server_errors):
             return
         server_errors.records.clear()
         sent.append(case)
+        response = case.call(headers=headers)
         try:
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            case.validate_response(response, checks=CHECKS, headers=headers)
         except (FailureGroup, AssertionError) as exc:  # schemathesis' Failure is an AssertionError
-            _record(found, case, exc, server_errors)
+            _record(found, case, response, exc, server_errors)
 
     run()
     return len(sent)
@@ -230,7 +242,7 @@ def fuzz(live_server, world, role, known, server_errors):
         for strategy in strategies:
             calls += _examples(strategy, until, headers, found, server_errors)
     assert calls > 50, f"only {calls} requests were made: the time budget is too small"
-    by_kind = {SERVER_ERROR: [], UNDOCUMENTED_ERROR: [], MISMATCH: []}
+    by_kind = {SERVER_ERROR: [], UNDOCUMENTED_ERROR: [], MISMATCH: [], HTML_404: []}
     for kind, text in found.values():
         by_kind[kind].append(text)
     return by_kind
@@ -268,32 +280,10 @@ def test_no_server_errors(findings):
     assert not findings[SERVER_ERROR], _report(findings[SERVER_ERROR])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "reports/api.py:377 AttachmentViewSet.download documents only application/octet-stream "
-        "but FileResponse answers with the file's own type (application/pdf, image/png, ...); "
-        "reports/api.py:327 FilingViewSet.comment answers 201 where the schema documents 200 "
-        "(same for .opinion, reports/api.py:336). Fix: document the download as "
-        "{(200, '*/*'): OpenApiTypes.BINARY} (or one entry per type in reports/attachments.TYPES) "
-        "and use responses={201: ...} on comment and opinion."
-    ),
-)
 def test_responses_match_their_documented_schema(findings):
     """Content type and body as documented; a success status that is not documented counts too."""
     assert not findings[MISMATCH], _report(findings[MISMATCH])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "No operation documents an error response: drf-spectacular's AutoSchema "
-        "(portal/settings.py:241 DEFAULT_SCHEMA_CLASS) emits only the success code, while the API "
-        "answers 400 (field errors, stale versions: portal/api_base.py exception_handler), "
-        "403 (RulePermission, services' PermissionDenied) and 404 (scoped querysets, invalid "
-        "page). Fix: an AutoSchema subclass in portal/api_base.py that adds 400/401/403/404 "
-        "with the error body ({detail} or {field: [messages]}) to every operation."
-    ),
-)
 def test_error_statuses_are_documented(findings):
     assert not findings[UNDOCUMENTED_ERROR], _report(findings[UNDOCUMENTED_ERROR])

@@ -143,6 +143,24 @@ def test_schema_has_no_paths_without_a_route(schema):
     assert set(schema["paths"]) - routed == set()
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "A path under /api/v1/ that no route matches answers Django's HTML 404 page (text/html) "
+        "while every operation documents 404 as application/json. The fuzzer hits it with ids "
+        "like -1.5e-07 (GET /api/v1/filings/-1.5e-07/: neither the router's lookup [^/.]+ nor its "
+        "format suffix [a-z0-9]+ matches, so DRF never sees the request). Fix: a handler404 in "
+        "portal/urls.py that answers JsonResponse({'detail': ...}, status=404) under /api/."
+    ),
+)
+@pytest.mark.parametrize("path", ["filings/-1.5e-07/", "attachments/-2.5e-3/download/", "nothing/"])
+def test_unrouted_api_paths_answer_json_404(client, path):
+    response = client.get(f"/api/v1/{path}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(json.loads(response.content)) == {"detail"}
+
+
 def test_schema_and_docs_routes_are_not_operations(schema):
     assert SCHEMA_URL not in schema["paths"]
     assert DOCS_URL not in schema["paths"]
@@ -186,6 +204,6 @@ def test_docs_are_served_from_local_static_files_only(client):
         assert ref.startswith("/static/"), f"{ref} is not a local static file"
         asset = client.get(ref)
         assert asset.status_code == 200, f"{ref}: {asset.status_code}"
+        # Consuming the stream closes the response (the test client wraps it).
         body = b"".join(asset.streaming_content) if asset.streaming else asset.content
-        asset.close()
         assert body, f"{ref} is empty"

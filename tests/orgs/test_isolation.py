@@ -365,11 +365,6 @@ def test_only_an_active_liaison_division_can_be_assigned(world):
     assert grants(world.org_a) == liaison_grants(world.div_a)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="duties/services.py org_assign_liaison checks kind/is_active on the caller's Division "
-    "object instead of re-reading (and locking) the row",
-)
 def test_division_deactivated_after_it_was_loaded_is_not_assigned(world):
     spare = duty_services.division_create(
         actor=world.admin, name="林业和野生动植物保护处", kind=DivisionKind.LIAISON

@@ -53,9 +53,18 @@ def add_heads(world):
 def build_world():
     """The shared ``world`` fixture's world plus the heads, for code that runs outside fixtures
     (one world per hypothesis example)."""
+    return add_heads(shared_world())
+
+
+def shared_world():
+    """Call the shared ``world`` fixture's function directly; its fixture arguments (the
+    database, the seeded calendar) are already provided by the caller's test."""
+    import inspect
+
     from tests.conftest import world as world_fixture
 
-    return add_heads(world_fixture.__wrapped__(None))
+    build = world_fixture.__wrapped__
+    return build(**dict.fromkeys(inspect.signature(build).parameters))
 
 
 def new_org(world, name, liaison=None, username=None, **fields):

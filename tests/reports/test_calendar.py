@@ -176,12 +176,6 @@ def test_an_admin_entry_for_2027_changes_the_answer(world, django_capture_on_com
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="portal.calendar caches rows read inside a transaction under a stamp that the "
-    "post_save receiver bumped immediately; when that transaction rolls back, the cache keeps "
-    "the phantom CalendarDay for an hour. Bump the stamp in transaction.on_commit instead",
-)
 def test_a_rolled_back_entry_does_not_stay_in_the_cache():
     day = D(2027, 3, 1)  # Monday
     assert calendar.is_workday(day) is True
@@ -252,13 +246,6 @@ def test_summary_due_counts_working_days_after_the_event(world, on_day):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="reports.services._set_deadlines sets late_days = workdays_between(required_by, "
-    "today), which is 0 when the report arrives after the deadline but on a non-working day; "
-    "the queue's 'late' flag (late_days not null) then lists it while the page shows no late "
-    "badge (0 is falsy). Store None when the count is 0, or count at least 1",
-)
 def test_a_report_flagged_late_always_shows_how_late(world, on_day, login):
     event = D(2026, 2, 27)  # deadline Friday 6 February
     on_day(D(2026, 2, 7))  # Saturday, not a working day

@@ -142,14 +142,6 @@ def test_inactive_users_are_not_notified(world):
     assert recipients(mark) == ["liaison-a"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reports.services._users_of_division(heads_only=True) filters "
-    "division_memberships__division and division_memberships__role in two .filter() calls, "
-    "i.e. two joins: a staff member of the lead division who heads any other division is told "
-    "'ready for decision' although they cannot decide. Use one filter(division_memberships__"
-    "division=division, division_memberships__role='head')",
-)
 def test_ready_for_decision_goes_to_heads_of_the_lead_division_only(world):
     from duties import services as duty_services
 

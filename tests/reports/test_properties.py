@@ -36,7 +36,7 @@ from reports.models import (
     OpinionState,
 )
 
-from .helpers import add_member, create, version
+from .helpers import add_member, create, shared_world, version
 
 ACTORS = [
     "org_a1",
@@ -90,9 +90,7 @@ def plausible_actor(code, action):
 
 def build_world():
     """The shared world (as the ``world`` fixture builds it) with the two heads the actors need."""
-    from tests.conftest import world as world_fixture
-
-    w = world_fixture.__wrapped__(None)
+    w = shared_world()
     w.head_a = add_member(w, w.div_a, "head-a", role="head")
     w.office_head = add_member(w, w.office_div, "office-head", role="head")
     return w

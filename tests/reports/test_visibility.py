@@ -15,7 +15,7 @@ from duties import services as duty_services
 from orgs import services as org_services
 from portal.models import Notification
 from reports import services
-from reports.models import Attachment, Filing, FilingEvent, FilingState, Opinion
+from reports.models import Attachment, Filing, FilingEvent, FilingState, MatterType, Opinion
 from tests.conftest import PASSWORD
 
 from .helpers import (
@@ -266,17 +266,11 @@ def test_a_draft_is_only_for_the_authors_organization(scene, login):
     assert login(w.liaison_a).get(edit).status_code == 404
     # A staff draft stays with its author: not the colleagues, not the organization.
     staff_draft = create(w.discipline, w.org_b, "violation", title="VIOLATION-DRAFT")
+    assert detail(login(w.discipline), staff_draft).status_code == 200
     for user in ("discipline_head", "org_b1", "liaison_b", "leader", "admin", "policy"):
         assert detail(login(getattr(w, user)), staff_draft).status_code == 404, user
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="duties.access.filing_scope_q(F_VIEW) gives bureau staff `not_draft & _involved_q`, "
-    "and a draft has no lead_division yet, so a Discipline/Office/Finance author cannot open "
-    "their own draft (404) although F_AUTHOR lets them edit and submit it; saving a staff draft "
-    "through reports:create redirects to a 404. Add `| Q(created_by=user)` to the staff view scope",
-)
 @pytest.mark.parametrize("user, code", [("discipline", "violation"), ("office", "petition")])
 def test_a_staff_author_can_open_their_own_draft(scene, login, user, code):
     w = scene
@@ -398,23 +392,7 @@ def test_outsiders_cannot_download_any_file_of_the_filing(discussed, login, user
         )
 
 
-PETITION_LEAK = (
-    "reports.services notifies _users_of_org(filing.organization) on staff comments "
-    "(filing_comment), returns (filing_return) and decisions (filing_decide) without checking "
-    "matter.visible_to_org, so the organization a petition is about gets the petition's title and "
-    "the bureau's comment in its inbox; skip org users when not filing.matter.visible_to_org"
-)
-
-
-@pytest.mark.parametrize(
-    "action",
-    [
-        pytest.param("comment", marks=pytest.mark.xfail(strict=True, reason=PETITION_LEAK)),
-        pytest.param("return", marks=pytest.mark.xfail(strict=True, reason=PETITION_LEAK)),
-        pytest.param("decide", marks=pytest.mark.xfail(strict=True, reason=PETITION_LEAK)),
-        "review",
-    ],
-)
+@pytest.mark.parametrize("action", ["comment", "return", "decide", "review"])
 def test_nothing_about_a_petition_reaches_the_organization(scene, login, action):
     w = scene
     petition = w.petition
@@ -541,3 +519,37 @@ def test_reassignment_leaves_other_organizations_alone(scene, login):
     assert detail(login(w.liaison_b), w.violation).status_code == 200
     assert detail(login(w.liaison_a), w.violation).status_code == 404
     assert Attachment.objects.filter(filing=w.major).count() == 1
+
+
+def test_reassignment_to_a_division_already_asked_for_an_opinion(world):
+    w = world
+    # An admin has Registration also ask 市容景观管理处 (div_b) for its opinion.
+    services.matter_update(
+        actor=w.admin,
+        matter=MatterType.objects.get(code="registration"),
+        opinion_divisions=[w.div_b],
+    )
+    filing = submitted(w, w.org_a1, w.org_a, "registration")
+    start_review(w.policy, filing)
+    assert {o.division for o in Opinion.objects.filter(filing=filing)} == {w.div_a, w.div_b}
+    duty_services.org_assign_liaison(actor=w.admin, org=w.org_a, division=w.div_b, reason="调整")
+    w.org_a.refresh_from_db()
+    assert w.org_a.liaison_division == w.div_b
+    assert Opinion.objects.filter(filing=filing, division=w.div_b).count() == 1
+    assert not Opinion.objects.filter(filing=filing, division=w.div_a, state="pending").exists()
+
+
+def test_reassignment_never_asks_the_new_lead_for_its_own_opinion(world):
+    w = world
+    services.matter_update(
+        actor=w.admin,
+        matter=MatterType.objects.get(code="major_matter"),
+        opinion_divisions=[w.office_div, w.div_b],
+    )
+    filing = submitted(w, w.org_a1, w.org_a, "major_matter")
+    start_review(w.liaison_a, filing)
+    duty_services.org_assign_liaison(actor=w.admin, org=w.org_a, division=w.div_b, reason="调整")
+    filing = fresh(filing)
+    assert filing.lead_division == w.div_b
+    pending = {o.division for o in Opinion.objects.filter(filing=filing, state="pending")}
+    assert filing.lead_division not in pending

@@ -595,8 +595,13 @@ def test_annual_inspection_reminders_on_1_and_20_march(world):
     submitted = filing(world, world.org_b, FilingState.SUBMITTED, matter="annual_inspection")
     draft = filing(world, drafted_org, FilingState.DRAFT, matter="annual_inspection")
     old = filing(world, last_year_org, FilingState.APPROVED, matter="annual_inspection")
-    Filing.objects.filter(pk__in=[submitted.pk, draft.pk]).update(created_at=local(2027, 2, 20))
-    Filing.objects.filter(pk=old.pk).update(created_at=local(2026, 3, 10))
+    Filing.objects.filter(pk=draft.pk).update(created_at=local(2027, 2, 20))
+    Filing.objects.filter(pk=submitted.pk).update(
+        created_at=local(2027, 2, 20), first_submitted_at=local(2027, 2, 20)
+    )
+    Filing.objects.filter(pk=old.pk).update(
+        created_at=local(2026, 3, 10), first_submitted_at=local(2026, 3, 10)
+    )
 
     expected = ids(world.org_a1, in_time, unit, drafted, last_year)
 
@@ -650,17 +655,6 @@ def test_term_certificate_and_grade_reminders(world):
     assert not Reminder.objects.filter(recipient=world.liaison_b).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "portal/reminders.py plan_organizations selects dates with "
-        "`field__lte=today + relativedelta(months=n)`, but the due day is "
-        "`date - relativedelta(months=n)`; at a month end these differ (31 Aug - 6 months = "
-        "28 Feb, while 28 Feb + 6 months = 28 Aug), so the reminder due 28 Feb 09:00 is not "
-        "found that day and goes out at the first sweep of 1 March (00:00); the same for the "
-        "2-month term and the 3-month certificate/grade reminders"
-    ),
-)
 def test_term_end_reminder_at_a_month_end_is_sent_on_its_day(world):
     Organization.objects.filter(pk=world.org_a.pk).update(term_end=datetime.date(2027, 8, 31))
 
@@ -751,15 +745,6 @@ def test_reminder_emails_follow_the_inbox_with_the_meeting_ics(
     assert quiet.email_status == "none"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "portal/notifications.py deliver_email attaches the .ics with the mimetype "
-        "'text/calendar; charset=utf-8'; Django adds its own charset, so the part's header is "
-        '\'text/calendar; charset="utf-8"; charset="utf-8"\' (a repeated MIME parameter). '
-        "Pass 'text/calendar' instead"
-    ),
-)
 def test_the_calendar_attachment_names_its_charset_once(
     world, eager_celery, django_capture_on_commit_callbacks, mailoutbox
 ):

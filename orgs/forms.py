@@ -143,15 +143,20 @@ CODE_SHAPED = re.compile(r"^[0-9A-Z]{18}$")
 
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("name or credit code"), method="search")
-    org_type = django_filters.ChoiceFilter(label=_("type"), choices=OrgType.choices)
-    management_mode = django_filters.ChoiceFilter(
-        label=_("management mode"), choices=ManagementMode.choices
+    org_type = django_filters.ChoiceFilter(
+        label=_("type"), choices=OrgType.choices, empty_label=_("All")
     )
-    status = django_filters.ChoiceFilter(label=_("status"), choices=OrgStatus.choices)
+    management_mode = django_filters.ChoiceFilter(
+        label=_("management mode"), choices=ManagementMode.choices, empty_label=_("All")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("status"), choices=OrgStatus.choices, empty_label=_("All")
+    )
     liaison_division = django_filters.ModelChoiceFilter(
         label=_("liaison division"),
         queryset=Division.objects.filter(kind=DivisionKind.LIAISON),
         null_label=_("(not assigned)"),
+        empty_label=_("All"),
     )
 
     class Meta:

@@ -20,6 +20,11 @@ class VersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text=_("The version the client saw."))
 
 
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+
+
 class TokenView(APIView):
     """Exchange a username and password for a token; DELETE revokes the caller's token."""
 
@@ -27,22 +32,18 @@ class TokenView(APIView):
     authentication_classes = []
 
     @extend_schema(
-        request=inline_serializer(
-            "TokenRequest",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
-        ),
+        request=TokenRequestSerializer,
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
         auth=[],
     )
     def post(self, request):
-        username = request.data.get("username")
-        password = request.data.get("password")
-        if not isinstance(username, str) or not isinstance(password, str) or not username:
-            raise exceptions.ValidationError({"username": [_("Give a username and a password.")]})
-        user = lockout.authenticate_with_lockout(request, username, password)
+        body = TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        username = body.validated_data["username"]
+        user = lockout.authenticate_with_lockout(request, username, body.validated_data["password"])
         if user is None or not user.is_active:
-            raise exceptions.AuthenticationFailed(
-                _("Please enter a correct username and password.")
+            raise exceptions.ValidationError(
+                {"non_field_errors": [_("Please enter a correct username and password.")]}
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

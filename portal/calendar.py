@@ -35,7 +35,7 @@ def _exceptions(year):
     """{date: 'holiday' | 'workday'} for ``year``, and whether the year has confirmed data."""
     # Inside a transaction that changed the calendar, read without caching: a rollback must not
     # leave an answer built from rows that never existed.
-    uncommitted = connection.in_atomic_block and getattr(connection, "_calendar_dirty", False)
+    uncommitted = _changed_in_this_transaction()
     key = CACHE_KEY.format(year=year, stamp=_stamp())
     hit = None if uncommitted else cache.get(key)
     if hit is None:
@@ -126,10 +126,12 @@ def _invalidate(**kwargs):
     # Now (this transaction must not reuse the old answer) and after the commit.
     _bump_stamp()
     if connection.in_atomic_block:
-        connection._calendar_dirty = True
+        # Remember the transaction (its outermost block), not a flag a rollback would leave set.
+        connection._calendar_changed_in = connection.atomic_blocks[0]
+        transaction.on_commit(_bump_stamp)
 
-        def committed():
-            connection._calendar_dirty = False
-            _bump_stamp()
 
-        transaction.on_commit(committed)
+def _changed_in_this_transaction():
+    return connection.in_atomic_block and (
+        getattr(connection, "_calendar_changed_in", None) is connection.atomic_blocks[0]
+    )

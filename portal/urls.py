@@ -5,6 +5,8 @@ from . import views
 
 admin.site.site_header = admin.site.site_title = "局管社会组织管理服务平台"
 
+handler404 = "portal.views.page_not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),

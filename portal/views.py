@@ -6,11 +6,12 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.defaults import page_not_found as django_page_not_found
 from django.views.i18n import set_language as django_set_language
 
 from duties.access import roles
@@ -145,3 +146,10 @@ def inbox_read(request):
     ):
         return redirect(target)
     return redirect("inbox")
+
+
+def page_not_found(request, exception):
+    """404 as JSON under /api/ (as the schema documents), the portal's page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return django_page_not_found(request, exception)

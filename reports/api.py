@@ -87,6 +87,13 @@ class FilingSerializer(serializers.ModelSerializer):
     )
     details = serializers.DictField(required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Out of scope and nonexistent look the same: "Invalid pk".
+            self.fields["organization"].queryset = access.visible_orgs(request.user)
+
     class Meta:
         model = Filing
         fields = [

@@ -54,13 +54,16 @@ class SummaryForm(CapfirstLabels, forms.Form):
 
 
 class QueueFilter(django_filters.FilterSet):
-    matter = django_filters.ModelChoiceFilter(label=_("matter"), queryset=MatterType.objects.all())
+    matter = django_filters.ModelChoiceFilter(
+        label=_("matter"), queryset=MatterType.objects.all(), empty_label=_("All")
+    )
     org = django_filters.CharFilter(
         label=_("organization"), field_name="organization__name", lookup_expr="icontains"
     )
     state = django_filters.ChoiceFilter(
         label=_("state"),
         choices=[(s, label) for s, label in FilingState.choices if s != FilingState.DRAFT],
+        empty_label=_("All"),
     )
     flag = django_filters.ChoiceFilter(
         label=_("deadline"),
@@ -70,6 +73,7 @@ class QueueFilter(django_filters.FilterSet):
             ("due_soon", _("Due soon")),
             ("late", _("Reported late")),
         ],
+        empty_label=_("All"),
     )
 
     def __init__(self, *args, due_soon_by=None, today=None, **kwargs):

@@ -162,8 +162,8 @@ class Meeting(models.Model):
     title = models.CharField(_("title"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     quarter = models.PositiveSmallIntegerField(_("quarter"), null=True, blank=True)
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
     place = models.CharField(_("place"), max_length=200)
     agenda = models.TextField(_("agenda"))
     reading = models.TextField(_("documents to read"), blank=True)
@@ -265,7 +265,7 @@ class MeetingInvitation(models.Model):
 
 
 class RequestStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Awaiting scheduling")
     SCHEDULED = "scheduled", _("Scheduled")
     DECLINED = "declined", _("Declined")
 

@@ -125,7 +125,7 @@ class Notification(models.Model):
 
 
 class ReminderStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", _("Not yet sent")
     SENT = "sent", _("Sent")
     CANCELLED = "cancelled", _("Cancelled")
 

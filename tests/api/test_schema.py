@@ -143,16 +143,6 @@ def test_schema_has_no_paths_without_a_route(schema):
     assert set(schema["paths"]) - routed == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A path under /api/v1/ that no route matches answers Django's HTML 404 page (text/html) "
-        "while every operation documents 404 as application/json. The fuzzer hits it with ids "
-        "like -1.5e-07 (GET /api/v1/filings/-1.5e-07/: neither the router's lookup [^/.]+ nor its "
-        "format suffix [a-z0-9]+ matches, so DRF never sees the request). Fix: a handler404 in "
-        "portal/urls.py that answers JsonResponse({'detail': ...}, status=404) under /api/."
-    ),
-)
 @pytest.mark.parametrize("path", ["filings/-1.5e-07/", "attachments/-2.5e-3/download/", "nothing/"])
 def test_unrouted_api_paths_answer_json_404(client, path):
     response = client.get(f"/api/v1/{path}")

@@ -264,7 +264,7 @@ API_OWN_MESSAGES = {
         "token",
         {"password": "x"},
         "username",
-        "Give a username and a password.",
+        "This field is required.",
     ),
     "locked out (portal/lockout.py)": (
         None,
@@ -277,7 +277,7 @@ API_OWN_MESSAGES = {
         None,
         "token",
         {"username": "org-a1", "password": "wrong"},
-        "detail",
+        "non_field_errors",
         "Please enter a correct username and password.",
     ),
 }

@@ -397,9 +397,9 @@ class Command(BaseCommand):
         # One organization changed hands, so that a profile shows a real assignment history.
         duty_services.org_assign_liaison(
             actor=admin,
-            org=orgs[33],
-            division=divisions[6],
-            reason="预算定额研究工作调整至市容景观管理处归口",
+            org=orgs[34],
+            division=divisions[5],
+            reason="预算定额研究工作与园林绿化定额合并，调整至绿化管理处归口",
         )
         org_services.org_user_create(
             actor=admin,

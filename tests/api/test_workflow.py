@@ -508,17 +508,6 @@ def test_token_is_refused_without_the_right_credentials(world, api, body):
     assert "token" not in response.json()
 
 
-@pytest.mark.xfail(
-    condition=settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
-    strict=True,
-    reason=(
-        "500 on PostgreSQL: portal/api.py:38 TokenView.post passes the raw username to "
-        "authenticate(); a NUL character makes psycopg raise ValueError ('A string literal "
-        "cannot contain NUL (0x00) characters'). The login page is safe (forms.CharField "
-        "refuses NUL). Fix: validate username/password with a serializer (DRF CharField "
-        "refuses NUL) instead of reading request.data directly."
-    ),
-)
 @pytest.mark.filterwarnings("ignore::django.core.cache.backends.base.CacheKeyWarning")
 def test_token_username_with_a_nul_character_is_refused(world, api):
     response = api(None).post(

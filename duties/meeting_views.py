@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.models import Organization
+from portal.actions import flash_errors, form_action
 from portal.forms import apply_validation_error
 from portal.rules import rule
 
@@ -184,22 +185,18 @@ def meeting_edit(request, pk):
 @require_POST
 def meeting_cancel(request, pk):
     meeting = _get_meeting(request, pk)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.meeting_cancel(
-                actor=request.user,
-                meeting=meeting,
-                expected_version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Meeting cancelled; the invitees will be told."))
-    else:
-        messages.error(request, _("Give the reason for cancelling."))
+    form_action(
+        request,
+        CancelForm(request.POST),
+        lambda data: services.meeting_cancel(
+            actor=request.user,
+            meeting=meeting,
+            expected_version=data["version"],
+            reason=data["reason"],
+        ),
+        done=_("Meeting cancelled; the invitees will be told."),
+        invalid=_("Give the reason for cancelling."),
+    )
     return redirect("duties:meeting_detail", pk=meeting.pk)
 
 
@@ -210,19 +207,13 @@ def meeting_respond(request, pk):
     invitation = selectors.my_invitation(request.user, meeting)
     if invitation is None:
         raise Http404
-    form = RespondForm(request.POST)
-    if form.is_valid():
-        try:
-            services.invitation_respond(
-                actor=request.user, invitation=invitation, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Your answer has been recorded."))
-    else:
-        messages.error(request, _("Choose whether you will attend."))
+    form_action(
+        request,
+        RespondForm(request.POST),
+        lambda data: services.invitation_respond(actor=request.user, invitation=invitation, **data),
+        done=_("Your answer has been recorded."),
+        invalid=_("Choose whether you will attend."),
+    )
     return redirect("duties:meeting_detail", pk=meeting.pk)
 
 
@@ -230,22 +221,20 @@ def meeting_respond(request, pk):
 @require_POST
 def meeting_attendance(request, pk):
     meeting = _get_meeting(request, pk)
-    form = AttendanceForm(request.POST, request.FILES)
-    if form.is_valid():
-        attended = [int(v) for v in request.POST.getlist("attended") if v.isdigit()]
-        try:
-            services.attendance_record(
-                actor=request.user,
-                meeting=meeting,
-                attended_org_ids=attended,
-                minutes=form.cleaned_data["minutes"],
-                minutes_file=form.cleaned_data["minutes_file"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Attendance and minutes recorded."))
+    attended = [int(v) for v in request.POST.getlist("attended") if v.isdigit()]
+    form_action(
+        request,
+        AttendanceForm(request.POST, request.FILES),
+        lambda data: services.attendance_record(
+            actor=request.user,
+            meeting=meeting,
+            attended_org_ids=attended,
+            minutes=data["minutes"],
+            minutes_file=data["minutes_file"],
+        ),
+        done=_("Attendance and minutes recorded."),
+        invalid=_("The minutes file could not be read; choose it again."),
+    )
     return redirect("duties:meeting_detail", pk=meeting.pk)
 
 
@@ -294,8 +283,7 @@ def special_request_decline(request, pk):
             actor=request.user, request=special, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Request declined."))
     return redirect("duties:meeting_list")

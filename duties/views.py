@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.actions import form_action
 from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.rules import rule
@@ -97,27 +98,15 @@ def division_edit(request, pk):
 def membership_add(request, pk):
     division = get_object_or_404(Division, pk=pk)
     form = MembershipForm(request.POST)
-    if form.is_valid():
-        try:
-            services.membership_add(
-                actor=request.user,
-                division=division,
-                user=form.cleaned_data["user"],
-                role=form.cleaned_data["role"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                _("%(user)s added to %(division)s.")
-                % {"user": form.cleaned_data["user"], "division": division},
-            )
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+    form_action(
+        request,
+        form,
+        lambda data: services.membership_add(
+            actor=request.user, division=division, user=data["user"], role=data["role"]
+        ),
+        done=_("Member added to %(division)s.") % {"division": division},
+        invalid=_("Choose a user and a role."),
+    )
     return redirect("duties:division_detail", pk=division.pk)
 
 

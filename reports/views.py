@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from duties import access
 from orgs.models import Organization
+from portal.actions import flash_errors, form_action
 from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.pagination import BoundedPaginator, bounded_count
@@ -37,11 +38,6 @@ def _get_filing(request, pk, action=access.F_VIEW):
         ),
         pk=pk,
     )
-
-
-def _flash_errors(request, exc):
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _paginate(request, queryset, per_page=None):
@@ -121,7 +117,7 @@ def filing_create(request):
             apply_validation_error(form, exc)
             if "filing" in locals() and filing.pk:
                 # The draft was kept; the submission or the file was refused.
-                _flash_errors(request, exc)
+                flash_errors(request, exc)
                 return redirect("reports:detail", pk=filing.pk)
         else:
             if "submit" in request.POST:
@@ -261,7 +257,7 @@ def filing_transition(request, pk):
         else:
             TRANSITION_SERVICES[action](**kwargs)
     except ValidationError as exc:
-        _flash_errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, DONE_MESSAGES[action]())
     return redirect("reports:detail", pk=filing.pk)
@@ -271,21 +267,13 @@ def filing_transition(request, pk):
 @require_POST
 def filing_comment(request, pk):
     filing = _get_filing(request, pk)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.filing_comment(
-                actor=request.user,
-                filing=filing,
-                body=form.cleaned_data["body"],
-                internal=form.cleaned_data["internal"],
-            )
-        except ValidationError as exc:
-            _flash_errors(request, exc)
-        else:
-            messages.success(request, _("Comment added."))
-    else:
-        messages.error(request, _("Write a comment."))
+    form_action(
+        request,
+        CommentForm(request.POST),
+        lambda data: services.filing_comment(actor=request.user, filing=filing, **data),
+        done=_("Comment added."),
+        invalid=_("Write a comment."),
+    )
     return redirect("reports:detail", pk=filing.pk)
 
 
@@ -293,16 +281,13 @@ def filing_comment(request, pk):
 @require_POST
 def filing_opinion(request, pk):
     filing = _get_filing(request, pk, access.F_OPINE)
-    form = OpinionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.opinion_give(actor=request.user, filing=filing, **form.cleaned_data)
-        except ValidationError as exc:
-            _flash_errors(request, exc)
-        else:
-            messages.success(request, _("Opinion recorded."))
-    else:
-        messages.error(request, _("Choose a stance and write the opinion."))
+    form_action(
+        request,
+        OpinionForm(request.POST),
+        lambda data: services.opinion_give(actor=request.user, filing=filing, **data),
+        done=_("Opinion recorded."),
+        invalid=_("Choose a stance and write the opinion."),
+    )
     return redirect("reports:detail", pk=filing.pk)
 
 
@@ -310,21 +295,15 @@ def filing_opinion(request, pk):
 @require_POST
 def filing_attach(request, pk):
     filing = _get_filing(request, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(
-                actor=request.user,
-                filing=filing,
-                upload=form.cleaned_data["file"],
-                internal=form.cleaned_data["internal"],
-            )
-        except ValidationError as exc:
-            _flash_errors(request, exc)
-        else:
-            messages.success(request, _("File attached."))
-    else:
-        messages.error(request, _("Choose a file to attach."))
+    form_action(
+        request,
+        AttachmentForm(request.POST, request.FILES),
+        lambda data: services.attachment_add(
+            actor=request.user, filing=filing, upload=data["file"], internal=data["internal"]
+        ),
+        done=_("File attached."),
+        invalid=_("Choose a file to attach."),
+    )
     return redirect("reports:detail", pk=filing.pk)
 
 
@@ -357,7 +336,7 @@ def attachment_remove(request, pk):
     try:
         services.attachment_remove(actor=request.user, attachment=attachment)
     except ValidationError as exc:
-        _flash_errors(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("File removed."))
     return redirect("reports:detail", pk=attachment.filing_id)
@@ -367,21 +346,18 @@ def attachment_remove(request, pk):
 @require_POST
 def filing_summary(request, pk):
     filing = _get_filing(request, pk, access.F_AUTHOR)
-    form = SummaryForm(request.POST)
-    if form.is_valid():
-        try:
-            services.summary_submit(
-                actor=request.user,
-                filing=filing,
-                expected_version=form.cleaned_data["version"],
-                summary=form.cleaned_data["summary"],
-            )
-        except ValidationError as exc:
-            _flash_errors(request, exc)
-        else:
-            messages.success(request, _("Summary submitted."))
-    else:
-        messages.error(request, _("Write the summary."))
+    form_action(
+        request,
+        SummaryForm(request.POST),
+        lambda data: services.summary_submit(
+            actor=request.user,
+            filing=filing,
+            expected_version=data["version"],
+            summary=data["summary"],
+        ),
+        done=_("Summary submitted."),
+        invalid=_("Write the summary."),
+    )
     return redirect("reports:detail", pk=filing.pk)
 
 

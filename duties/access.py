@@ -40,6 +40,7 @@ class Roles:
     division_kinds: frozenset = frozenset()
     head_of: frozenset = frozenset()
     liaison_division_ids: frozenset = frozenset()
+    liaison_group_ids: frozenset = frozenset()
     org_id: int | None = None
 
     @property
@@ -81,7 +82,7 @@ def roles(user):
 
     memberships = list(
         user.division_memberships.filter(division__is_active=True).values_list(
-            "division_id", "division__kind", "role"
+            "division_id", "division__kind", "role", "division__group_id"
         )
     )
     org_id = (
@@ -93,10 +94,13 @@ def roles(user):
         authenticated=True,
         is_admin=user.is_superuser or user.is_bureau_admin,
         is_leader=user.is_leader,
-        division_ids=frozenset(d for d, _k, _r in memberships),
-        division_kinds=frozenset(k for _d, k, _r in memberships),
-        head_of=frozenset(d for d, _k, r in memberships if r == MemberRole.HEAD),
-        liaison_division_ids=frozenset(d for d, k, _r in memberships if k == DivisionKind.LIAISON),
+        division_ids=frozenset(d for d, _k, _r, _g in memberships),
+        division_kinds=frozenset(k for _d, k, _r, _g in memberships),
+        head_of=frozenset(d for d, _k, r, _g in memberships if r == MemberRole.HEAD),
+        liaison_division_ids=frozenset(
+            d for d, k, _r, _g in memberships if k == DivisionKind.LIAISON
+        ),
+        liaison_group_ids=frozenset(g for _d, k, _r, g in memberships if k == DivisionKind.LIAISON),
         org_id=org_id,
     )
     user._portal_roles = result
@@ -110,15 +114,17 @@ def forget_roles(user):
 
 
 def _liaison_perm_q(user, codename):
+    """Organizations on which one of the user's liaison divisions' groups holds ``codename``:
+    a semi-join on guardian's direct foreign-key table, read by (group, permission)."""
     from orgs.models import OrganizationGroupObjectPermission
 
+    group_ids = roles(user).liaison_group_ids
+    if not group_ids:
+        return Q(pk__in=[])
     grants = OrganizationGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"),
-        permission__codename=codename,
-        group__user=user,
-        group__division__is_active=True,
-    )
-    return Q(Exists(grants))
+        group_id__in=group_ids, permission__codename=codename
+    ).values("content_object_id")
+    return Q(pk__in=grants)
 
 
 def org_scope_q(user, action=VIEW):

@@ -9,7 +9,7 @@ from duties import access
 from duties import services as duty_services
 from duties.models import LiaisonAssignment
 from duties.selectors import missed_two_quarterlies
-from portal.forms import apply_validation_error
+from portal.forms import apply_validation_error, style_filter_form
 from portal.history import change_log
 from portal.pagination import BoundedPaginator
 from portal.rules import rule
@@ -30,6 +30,7 @@ def _get_org(request, pk, action=access.VIEW):
 def org_list(request):
     base = Organization.objects.restrict(request.user).select_related("liaison_division")
     filterset = OrganizationFilter(request.GET or None, queryset=base)
+    style_filter_form(filterset.form)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = BoundedPaginator(queryset.order_by("name", "pk"), settings.PAGINATE_BY).get_page(
         request.GET.get("page")

@@ -68,3 +68,13 @@ class LoginForm(AuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+def style_filter_form(form):
+    """Bootstrap classes on a filter form's widgets, so list pages render them directly."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-select" if getattr(widget, "input_type", None) == "select" else "form-control"
+        widget.attrs.setdefault("class", css)
+        field.label = capfirst(field.label) if field.label else field.label
+    return form

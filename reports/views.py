@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from duties import access
 from orgs.models import Organization
 from portal.actions import flash_errors, form_action
-from portal.forms import apply_validation_error
+from portal.forms import apply_validation_error, style_filter_form
 from portal.history import change_log
 from portal.pagination import BoundedPaginator, bounded_count
 from portal.rules import rule
@@ -372,6 +372,7 @@ def review_queue(request):
     filterset = QueueFilter(
         request.GET or None, queryset=base, due_soon_by=due_soon_by, today=today
     )
+    style_filter_form(filterset.form)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     query = request.GET.copy()
     query.pop("page", None)

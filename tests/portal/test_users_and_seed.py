@@ -253,7 +253,7 @@ def test_home_of_a_liaison_shows_their_divisions_organizations(world, login):
         actor=world.admin, org=extra, division=world.div_a, reason="初始归口"
     )
     response, html = home(login, world.liaison_a)
-    names = [o.name for o in response.context["my_division_orgs"]]
+    names = [o["name"] for o in response.context["my_division_orgs"]]
     assert names == sorted([extra.name, world.org_a.name])
     assert response.context["my_division_org_count"] == 2
     assert response.context["org_total"] == 2

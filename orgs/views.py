@@ -45,6 +45,8 @@ def org_list(request):
             "page": page,
             "query": query.urlencode(),
             "can_create": access.is_registry_editor(request.user),
+            # A liaison division sees only its own organizations: no division to choose.
+            "division_filter": access.roles(request.user).sees_all_orgs,
         },
     )
 

@@ -24,8 +24,7 @@ EDIT = "edit"  # identity fields, status, grade, liaison-independent data
 EDIT_CONTACT = "edit_contact"
 ASSIGN_LIAISON = "assign_liaison"
 SUPERVISE = "supervise"
-CONFIRM_CODE = "confirm_code"
-ORG_ACTIONS = frozenset({VIEW, EDIT, EDIT_CONTACT, ASSIGN_LIAISON, SUPERVISE, CONFIRM_CODE})
+ORG_ACTIONS = frozenset({VIEW, EDIT, EDIT_CONTACT, ASSIGN_LIAISON, SUPERVISE})
 
 # Object permissions a liaison division's group holds on each organization assigned to it.
 LIAISON_PERMS = ("view_organization", "supervise_organization")
@@ -144,7 +143,7 @@ def org_scope_q(user, action=VIEW):
         if r.is_org_user:
             q |= Q(pk=r.org_id)
         return q
-    if action in (EDIT, CONFIRM_CODE):
+    if action == EDIT:  # includes confirming a credit code whose check character fails
         return None if (r.is_admin or r.is_policy) else nothing
     if action == EDIT_CONTACT:
         if r.is_admin or r.is_policy:

@@ -21,9 +21,10 @@ from .forms import AssignLiaisonForm, ContactForm, OrganizationFilter, Organizat
 from .models import Organization
 
 
-def _get_org(request, pk, action=access.VIEW):
+def _get_org(request, pk, action=access.VIEW, *related):
     """Look the organization up inside the user's scope: outside it, it does not exist (404)."""
-    return get_object_or_404(Organization.objects.restrict(request.user, action), pk=pk)
+    queryset = Organization.objects.restrict(request.user, action).select_related(*related)
+    return get_object_or_404(queryset, pk=pk)
 
 
 @rule("bureau_staff")
@@ -53,10 +54,7 @@ def org_list(request):
 
 @rule("authenticated")
 def org_detail(request, pk):
-    org = _get_org(request, pk)
-    org = Organization.objects.select_related("liaison_division", "credit_code_confirmed_by").get(
-        pk=org.pk
-    )
+    org = _get_org(request, pk, access.VIEW, "liaison_division", "credit_code_confirmed_by")
     r = access.roles(request.user)
     context = {
         "org": org,

@@ -12,7 +12,7 @@ from duties.selectors import orgs_missing_two_quarterlies
 from orgs.models import OrgStatus
 
 from . import calendar
-from .pagination import COUNT_LIMIT, bounded_count
+from .pagination import bounded_count
 
 EXPIRY_WINDOW_DAYS = 180
 
@@ -108,7 +108,6 @@ def dashboard(user):
         )
         data["queue_top"] = queue[:8]
         data["opinion_count"] = bounded_count(review_queue(user, OPINION))
-        data["count_limit"] = COUNT_LIMIT
     if r.is_org_user:
         from reports.selectors import follow_ups
 

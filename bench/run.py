@@ -3,10 +3,10 @@
     make bench            # or: .venv/bin/python bench/run.py --seconds 10
 
 Seeds the volume data if absent (seed_demo + seed_volume), serves the portal with production
-settings under gunicorn (2 workers), logs in as each role and drives each page with wrk at
-8 connections for a fixed time. References measured in the same run: a bare view (/healthz/, no
-database, no template) and the Django admin changelist of organizations as a superuser. Prints a
-table and writes bench/results/latest.json.
+settings under gunicorn (2 workers) with Redis as their shared cache, logs in as each role and
+drives each page with wrk at 8 connections for a fixed time. References measured in the same
+run: a bare view (/healthz/, no database, no template) and the Django admin changelist of
+organizations as a superuser. Prints a table and writes bench/results/latest.json.
 """
 
 import argparse
@@ -32,10 +32,11 @@ PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 
 
-def env_for(database_url):
+def env_for(database_url, redis_url):
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
         DEBUG="0",
         SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -67,6 +68,13 @@ def ensure_database(database_url):
         if not cur.fetchone():
             cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
+
+
+def flush_cache(redis_url):
+    """Start from an empty cache: every page is measured from its first, uncached request on."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
 
 
 class Session:
@@ -161,12 +169,18 @@ def main():
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench"
         ),
     )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        help="the shared cache of the web processes, as in production (flushed at the start)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk (make bench installs it)")
 
-    env = env_for(args.database_url)
+    env = env_for(args.database_url, args.redis_url)
     ensure_database(args.database_url)
+    flush_cache(args.redis_url)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "seed_demo", "--force", "--if-empty")
     manage(

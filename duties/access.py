@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 
+from portal import generations
+
 from .models import FUNCTIONAL_KINDS, DivisionKind, MemberRole
 
 # Actions on an organization.
@@ -71,23 +73,15 @@ ANONYMOUS = Roles()
 
 
 def roles(user):
-    """The roles of ``user``, read once per user object (two small queries)."""
+    """The roles of ``user``: the user's own flags, and memberships read once per user object and
+    cached across requests until a membership, division or organization link changes."""
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, "_portal_roles", None)
     if cached is not None:
         return cached
-    from orgs.models import OrganizationUser
-
-    memberships = list(
-        user.division_memberships.filter(division__is_active=True).values_list(
-            "division_id", "division__kind", "role", "division__group_id"
-        )
-    )
-    org_id = (
-        OrganizationUser.objects.filter(user=user, organization__status__in=["preparing", "active"])
-        .values_list("organization_id", flat=True)
-        .first()
+    memberships, org_id = generations.cached(
+        f"portal:roles:{user.pk}", lambda: _load_links(user), generations.ACCESS
     )
     result = Roles(
         authenticated=True,
@@ -104,6 +98,24 @@ def roles(user):
     )
     user._portal_roles = result
     return result
+
+
+def _load_links(user):
+    """The user's active division memberships and organization (two small queries)."""
+    from orgs.models import OrganizationUser
+
+    memberships = [
+        tuple(row)
+        for row in user.division_memberships.filter(division__is_active=True).values_list(
+            "division_id", "division__kind", "role", "division__group_id"
+        )
+    ]
+    org_id = (
+        OrganizationUser.objects.filter(user=user, organization__status__in=["preparing", "active"])
+        .values_list("organization_id", flat=True)
+        .first()
+    )
+    return memberships, org_id
 
 
 def forget_roles(user):
@@ -156,6 +168,22 @@ def org_scope_q(user, action=VIEW):
             return None
         return _liaison_perm_q(user, "supervise_organization") if r.is_liaison else nothing
     return nothing
+
+
+def org_audience(user):
+    """A name for exactly the organizations ``user`` may view: users with the same name see the
+    same rows, so a listing rendered for one may be shown to the others (``portal.listings``)."""
+    r = roles(user)
+    if not r.authenticated:
+        return "none"
+    if r.sees_all_orgs:
+        return "all"
+    parts = []
+    if r.is_liaison:
+        parts.append("groups-" + "-".join(str(g) for g in sorted(r.liaison_group_ids)))
+    if r.is_org_user:
+        parts.append(f"org-{r.org_id}")
+    return ".".join(parts) or "none"
 
 
 def restrict_orgs(queryset, user, action=VIEW):

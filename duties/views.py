@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from orgs.models import Organization
 from portal.actions import form_action
 from portal.forms import apply_validation_error
 from portal.history import change_log
@@ -17,11 +19,24 @@ from .models import Division, DivisionMembership
 DIVISION_FIELDS = ("name", "kind", "description", "phone", "email", "is_active")
 
 
+def _count_of(model, field):
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
 @rule("bureau_staff")
 def division_list(request):
+    # One counting subquery per division and table (each reads an index), not a join of
+    # memberships with organizations that multiplies the two.
     divisions = Division.objects.annotate(
-        member_count=Count("memberships", distinct=True),
-        org_count=Count("organizations", distinct=True),
+        member_count=_count_of(DivisionMembership, "division"),
+        org_count=_count_of(Organization, "liaison_division"),
     ).order_by("-is_active", "kind", "name")
     return render(
         request,

@@ -9,8 +9,10 @@ from duties import access
 from duties import services as duty_services
 from duties.models import LiaisonAssignment
 from duties.selectors import missed_two_quarterlies
+from portal import generations
 from portal.forms import apply_validation_error, style_filter_form
 from portal.history import change_log
+from portal.listings import clean_query, render_listing
 from portal.pagination import BoundedPaginator
 from portal.rules import rule
 from reports.models import MatterType
@@ -29,27 +31,41 @@ def _get_org(request, pk, action=access.VIEW, *related):
 
 @rule("bureau_staff")
 def org_list(request):
-    base = Organization.objects.restrict(request.user).select_related("liaison_division")
-    filterset = OrganizationFilter(request.GET or None, queryset=base)
-    style_filter_form(filterset.form)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    page = BoundedPaginator(queryset.order_by("name", "pk"), settings.PAGINATE_BY).get_page(
-        request.GET.get("page")
+    user = request.user
+    query = clean_query(request, [*OrganizationFilter.base_filters, "page"])
+    listing = render_listing(
+        "registry",
+        access.org_audience(user),
+        query,
+        "orgs/_registry.html",
+        lambda: _registry(user, query),
+        generations.REGISTRY,
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "orgs/org_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
-            "can_create": access.is_registry_editor(request.user),
-            # A liaison division sees only its own organizations: no division to choose.
-            "division_filter": access.roles(request.user).sees_all_orgs,
-        },
+        {"listing": listing, "can_create": access.is_registry_editor(user)},
     )
+
+
+def _registry(user, query):
+    """The registry's filter form, count, rows and pages as ``user`` sees them."""
+    data = query.copy()
+    page_number = data.pop("page", [None])[-1]
+    base = Organization.objects.restrict(user).select_related("liaison_division")
+    filterset = OrganizationFilter(data or None, queryset=base)
+    style_filter_form(filterset.form)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    page = BoundedPaginator(queryset.order_by("name", "pk"), settings.PAGINATE_BY).get_page(
+        page_number
+    )
+    return {
+        "filter": filterset,
+        "page": page,
+        "query": data.urlencode(),
+        # A liaison division sees only its own organizations: no division to choose.
+        "division_filter": access.roles(user).sees_all_orgs,
+    }
 
 
 @rule("authenticated")

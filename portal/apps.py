@@ -7,4 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import calendar  # noqa: F401  (connects the cache invalidation signals)
+        from . import (
+            calendar,  # noqa: F401  (connects the cache invalidation signals)
+            generations,
+        )
+
+        generations.connect()

@@ -9,21 +9,12 @@ import datetime
 from functools import lru_cache
 
 import holidays as holidays_lib
-from django.core.cache import cache
-from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-CACHE_KEY = "portal:calendar:{year}:{stamp}"
-STAMP_KEY = "portal:calendar:stamp"
+from .generations import Generation, cached
 
-
-def _stamp():
-    stamp = cache.get(STAMP_KEY)
-    if stamp is None:
-        stamp = 1
-        cache.set(STAMP_KEY, stamp, None)
-    return stamp
+CALENDAR = Generation("calendar")
 
 
 @lru_cache(maxsize=64)
@@ -33,19 +24,14 @@ def _fallback(year):
 
 def _exceptions(year):
     """{date: 'holiday' | 'workday'} for ``year``, and whether the year has confirmed data."""
-    # Inside a transaction that changed the calendar, read without caching: a rollback must not
-    # leave an answer built from rows that never existed.
-    uncommitted = _changed_in_this_transaction()
-    key = CACHE_KEY.format(year=year, stamp=_stamp())
-    hit = None if uncommitted else cache.get(key)
-    if hit is None:
+
+    def build():
         from .models import CalendarDay
 
         rows = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
-        hit = (rows, True) if rows else (_fallback(year), False)
-        if not uncommitted:
-            cache.set(key, hit, 3600)
-    return hit
+        return (rows, True) if rows else (_fallback(year), False)
+
+    return cached(f"portal:calendar:{year}", build, CALENDAR)
 
 
 def year_confirmed(year):
@@ -114,24 +100,6 @@ def seed_from_package(model=None):
     return len(rows)
 
 
-def _bump_stamp():
-    try:
-        cache.incr(STAMP_KEY)
-    except ValueError:
-        cache.set(STAMP_KEY, 2, None)
-
-
 @receiver([post_save, post_delete], sender="portal.CalendarDay")
 def _invalidate(**kwargs):
-    # Now (this transaction must not reuse the old answer) and after the commit.
-    _bump_stamp()
-    if connection.in_atomic_block:
-        # Remember the transaction (its outermost block), not a flag a rollback would leave set.
-        connection._calendar_changed_in = connection.atomic_blocks[0]
-        transaction.on_commit(_bump_stamp)
-
-
-def _changed_in_this_transaction():
-    return connection.in_atomic_block and (
-        getattr(connection, "_calendar_changed_in", None) is connection.atomic_blocks[0]
-    )
+    CALENDAR.bump()

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import generations
+from .generations import Generation
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ def notify(recipients, *, title, body="", url="", meeting_id=None):
             )
         )
     created = Notification.objects.bulk_create(rows)
+    generations.bump(*(_inbox(user_id) for user_id in seen))
     ids = [n.pk for n in created if n.email_status == "pending"]
     if ids:
         transaction.on_commit(lambda: queue_emails(ids))
@@ -106,17 +109,28 @@ def deliver_email(notification_id):
     return True
 
 
+def _inbox(user_id):
+    return Generation(f"inbox:{user_id}")
+
+
 def unread_count(user):
+    """The navigation's badge: cached per user until a message arrives or is read."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return generations.cached(
+        f"portal:unread:{user.pk}",
+        lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+        _inbox(user.pk),
+    )
 
 
 def mark_read(*, user, ids=None):
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    _inbox(user.pk).bump()
+    return changed
 
 
 def retry_stale_emails(now, batch=200):

@@ -29,5 +29,10 @@ class BoundedPaginator(Paginator):
         return min(self._bounded, self.limit)
 
     @property
+    def bounded(self):
+        """The count as ``bounded_count`` gives it (``limit + 1`` stands for more)."""
+        return self._bounded
+
+    @property
     def capped(self):
         return self._bounded > self.limit

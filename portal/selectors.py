@@ -12,7 +12,6 @@ from duties.selectors import orgs_missing_two_quarterlies
 from orgs.models import OrgStatus
 
 from . import calendar
-from .pagination import bounded_count
 
 EXPIRY_WINDOW_DAYS = 180
 
@@ -97,17 +96,9 @@ def dashboard(user):
     if r.is_liaison:
         data.update(division_stats(r, orgs))
     if r.division_ids:
-        from reports.selectors import OPINION, deadline_marks, review_queue
+        from reports.selectors import queue_summary
 
-        today_, soon_by = deadline_marks()
-        queue = review_queue(user)
-        data["queue_count"] = bounded_count(queue)
-        data["queue_overdue"] = bounded_count(queue.filter(review_due_on__lt=today_))
-        data["queue_due_soon"] = bounded_count(
-            queue.filter(review_due_on__gte=today_, review_due_on__lte=soon_by)
-        )
-        data["queue_top"] = queue[:8]
-        data["opinion_count"] = bounded_count(review_queue(user, OPINION))
+        data.update(queue_summary(user))
     if r.is_org_user:
         from reports.selectors import follow_ups
 

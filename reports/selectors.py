@@ -4,7 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from duties import access
-from portal import calendar
+from portal import calendar, generations
+from portal.pagination import bounded_count
 
 from .models import OPEN_STATES, Filing, FilingState, Opinion, OpinionState
 from .services import DUE_SOON_WORKDAYS
@@ -40,6 +41,37 @@ def review_queue(user, tab=LEAD):
         qs = Filing.objects.filter(lead_division_id__in=r.division_ids, state__in=OPEN_STATES)
     return qs.select_related("organization", "matter", "lead_division").order_by(
         "review_due_on", "pk"
+    )
+
+
+def queue_audience(user):
+    """Users of the same divisions share the same review queue (``review_queue`` reads nothing
+    else of the user), so its listings are cached per set of divisions."""
+    return "divisions-" + "-".join(str(d) for d in sorted(access.roles(user).division_ids))
+
+
+def queue_summary(user):
+    """The home page's view of the queue: counts and the first filings due, cached per set of
+    divisions until a filing or an organization changes (``portal.generations``)."""
+    today, soon_by = deadline_marks()
+
+    def build():
+        queue = review_queue(user)
+        return {
+            "queue_count": bounded_count(queue),
+            "queue_overdue": bounded_count(queue.filter(review_due_on__lt=today)),
+            "queue_due_soon": bounded_count(
+                queue.filter(review_due_on__gte=today, review_due_on__lte=soon_by)
+            ),
+            "queue_top": list(queue[:8]),
+            "opinion_count": bounded_count(review_queue(user, OPINION)),
+        }
+
+    return generations.cached(
+        f"portal:queue-summary:{queue_audience(user)}:{today}:{soon_by}",
+        build,
+        generations.FILINGS,
+        generations.REGISTRY,
     )
 
 

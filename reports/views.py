@@ -8,9 +8,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from duties import access
 from orgs.models import Organization
+from portal import generations
 from portal.actions import flash_errors, form_action
 from portal.forms import apply_validation_error, style_filter_form
 from portal.history import change_log
+from portal.listings import clean_query, render_listing
 from portal.pagination import BoundedPaginator, bounded_count
 from portal.rules import rule
 
@@ -366,32 +368,51 @@ def filing_summary(request, pk):
 
 @rule("bureau_staff")
 def review_queue(request):
+    user = request.user
     today, due_soon_by = selectors.deadline_marks()
-    tab = selectors.OPINION if request.GET.get("tab") == selectors.OPINION else selectors.LEAD
-    base = selectors.review_queue(request.user, tab)
-    filterset = QueueFilter(
-        request.GET or None, queryset=base, due_soon_by=due_soon_by, today=today
+    query = clean_query(request, [*QueueFilter.base_filters, "tab", "page"])
+    listing = render_listing(
+        "queue",
+        selectors.queue_audience(user),
+        query,
+        "reports/_queue.html",
+        lambda: _queue(user, query, today, due_soon_by),
+        generations.FILINGS,
+        generations.REGISTRY,
+        extra=f"{today}|{due_soon_by}",
     )
+    return render(request, "reports/queue.html", {"listing": listing})
+
+
+def _queue(user, query, today, due_soon_by):
+    """The tabs, filter form, rows and pages of the review queue of ``user``'s divisions (the
+    queue depends on nothing else: ``selectors.review_queue``)."""
+    data = query.copy()
+    page_number = data.pop("page", [None])[-1]
+    tab = selectors.OPINION if data.get("tab") == selectors.OPINION else selectors.LEAD
+    base = selectors.review_queue(user, tab)
+    filterset = QueueFilter(data or None, queryset=base, due_soon_by=due_soon_by, today=today)
     style_filter_form(filterset.form)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "reports/queue.html",
-        {
-            "filter": filterset,
-            "tab": tab,
-            "counts": {
-                t: bounded_count(selectors.review_queue(request.user, t))
-                for t in (selectors.LEAD, selectors.OPINION)
-            },
-            "page": _paginate(request, queryset),
-            "today": today,
-            "due_soon_by": due_soon_by,
-            "query": query.urlencode(),
-        },
+    filtered = filterset.is_bound and filterset.is_valid()
+    page = BoundedPaginator(filterset.qs if filtered else base, settings.PAGINATE_BY).get_page(
+        page_number
     )
+    counts = {
+        t: bounded_count(selectors.review_queue(user, t))
+        for t in (selectors.LEAD, selectors.OPINION)
+        # The paginator of the unfiltered tab has counted it already.
+        if filtered or t != tab
+    }
+    counts.setdefault(tab, page.paginator.bounded)
+    return {
+        "filter": filterset,
+        "tab": tab,
+        "counts": counts,
+        "page": page,
+        "today": today,
+        "due_soon_by": due_soon_by,
+        "query": data.urlencode(),
+    }
 
 
 @rule("bureau_staff")

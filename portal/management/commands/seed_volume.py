@@ -27,6 +27,7 @@ from orgs.models import (
     OrgStatus,
     OrgType,
 )
+from portal import generations
 from reports.models import (
     EventKind,
     Filing,
@@ -142,6 +143,8 @@ class Command(BaseCommand):
             org_ids = self.make_orgs(orgs)
             self.make_users(users, org_ids)
             self.make_filings(filings, org_ids)
+            # Bulk inserts send no model signals: retire every cached answer explicitly.
+            generations.bump(*generations.SOURCES)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

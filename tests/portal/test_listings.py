@@ -1,0 +1,131 @@
+"""The registry and the review queues served from the cache (portal.listings): the same HTML to
+the same audience only, and never a stale row after a change is committed.
+
+These tests run on a transactional database, so that changes commit and answers are cached as
+in production (inside a test transaction that changed the data nothing is cached).
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from duties import services as duty_services
+from orgs import services as org_services
+from tests.reports.helpers import create, return_, start_review, submit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REGISTRY = reverse("orgs:list")
+QUEUE = reverse("reports:queue")
+
+
+@pytest.fixture
+def page(client, world):
+    cache.clear()
+
+    def get(user, url, **params):
+        client.force_login(user)
+        response = client.get(url, params)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    return get
+
+
+def queries_of(client, user, url):
+    client.force_login(user)
+    client.get(url)  # the session and the roles are cached from here on
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_a_second_view_of_the_registry_reads_no_organization(client, world, page):
+    page(world.policy, REGISTRY)
+    sql = queries_of(client, world.policy, REGISTRY)
+    assert not any("orgs_organization" in q for q in sql), sql
+
+
+def test_a_renamed_organization_shows_at_once(world, page):
+    assert world.org_a.name in page(world.policy, REGISTRY)
+    org_services.org_update(
+        actor=world.admin,
+        org=world.org_a,
+        expected_version=world.org_a.version,
+        name="上海市新名协会",
+    )
+    html = page(world.policy, REGISTRY)
+    assert "上海市新名协会" in html and world.org_a.name not in html
+
+
+def test_each_liaison_division_gets_its_own_registry(world, page):
+    a = page(world.liaison_a, REGISTRY)
+    b = page(world.liaison_b, REGISTRY)
+    assert world.org_a.name in a and world.org_b.name not in a
+    assert world.org_b.name in b and world.org_a.name not in b
+
+
+def test_a_reassigned_organization_moves_between_cached_registries(world, page):
+    page(world.liaison_a, REGISTRY), page(world.liaison_b, REGISTRY)
+    duty_services.org_assign_liaison(
+        actor=world.admin, org=world.org_a, division=world.div_b, reason="职责调整"
+    )
+    assert world.org_a.name not in page(world.liaison_a, REGISTRY)
+    assert world.org_a.name in page(world.liaison_b, REGISTRY)
+
+
+def test_a_search_is_cached_apart_from_the_full_list(world, page):
+    assert world.org_b.name in page(world.policy, REGISTRY)
+    html = page(world.policy, REGISTRY, q="园林")
+    assert world.org_a.name in html and world.org_b.name not in html
+    # Parameters the registry does not read neither split the cache nor reach its links.
+    html = page(world.policy, REGISTRY, q="园林", utm="x")
+    main = html[html.index("<main") : html.index("</main>")]
+    assert world.org_b.name not in main and "utm" not in main
+
+
+def test_the_registry_speaks_the_language_of_each_reader(client, world, page):
+    with translation.override("zh-hans"):
+        chinese = translation.gettext("No organization matches.")
+    assert chinese != "No organization matches."
+    assert chinese in page(world.policy, REGISTRY, q="不存在的名称")
+    client.force_login(world.policy)
+    client.post(reverse("set_language"), {"language": "en", "next": REGISTRY})
+    html = client.get(REGISTRY, {"q": "不存在的名称"}).content.decode()
+    assert "No organization matches." in html and chinese not in html
+
+
+def test_the_queue_shows_a_new_filing_and_drops_a_returned_one(world, page):
+    assert "QUEUE-ME" not in page(world.liaison_a, QUEUE)
+    filing = create(world.org_a1, world.org_a, "major_matter", title="QUEUE-ME")
+    submit(world.org_a1, filing)
+    assert "QUEUE-ME" in page(world.liaison_a, QUEUE)
+    assert "QUEUE-ME" not in page(world.liaison_b, QUEUE)
+    start_review(world.liaison_a, filing)
+    return_(world.liaison_a, filing)
+    assert "QUEUE-ME" not in page(world.liaison_a, QUEUE)
+
+
+def test_a_new_member_sees_the_division_queue_on_the_next_request(client, world, page):
+    from tests.reports.helpers import new_user
+
+    newcomer = new_user(world, "newcomer")
+    client.force_login(newcomer)
+    assert client.get(QUEUE).status_code == 403
+    duty_services.membership_add(actor=world.admin, division=world.div_a, user=newcomer)
+    submit(world.org_a1, create(world.org_a1, world.org_a, "major_matter", title="FOR-NEWCOMER"))
+    assert "FOR-NEWCOMER" in page(newcomer, QUEUE)
+
+
+def test_the_inbox_badge_follows_new_and_read_messages(client, world):
+    from portal.notifications import mark_read, notify
+
+    client.force_login(world.policy)
+    assert 'id="unread-count"' not in client.get(REGISTRY).content.decode()
+    notify([world.policy], title="请查收")
+    assert 'id="unread-count">1<' in client.get(REGISTRY).content.decode()
+    mark_read(user=world.policy)
+    assert 'id="unread-count"' not in client.get(REGISTRY).content.decode()

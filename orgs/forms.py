@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from duties.models import Division, DivisionKind
 from portal.forms import CapfirstLabels
 
-from . import credit_code
+from . import credit_code, search
 from .models import ManagementMode, Organization, OrgStatus, OrgType, WorkArea
 from .services import CONTACT_FIELDS, PROFILE_FIELDS
 
@@ -170,6 +170,7 @@ class OrganizationFilter(django_filters.FilterSet):
         code = credit_code.normalize(value)
         if CODE_SHAPED.match(code):
             return queryset.filter(credit_code=code)
-        return queryset.filter(name__icontains=value) | queryset.filter(
-            credit_code__startswith=code
-        )
+        by_name = search.name_contains(queryset, value)
+        if search.could_start_a_code(value):
+            return by_name | queryset.filter(credit_code__startswith=code)
+        return by_name

@@ -38,8 +38,16 @@ def year_confirmed(year):
     return _exceptions(year)[1]
 
 
-def is_workday(day):
-    kind = _exceptions(day.year)[0].get(day)
+def is_workday(day, _years=None):
+    """Whether ``day`` is a working day. ``_years`` lets a loop over many days read each year's
+    exceptions once instead of once per day."""
+    if _years is None:
+        exceptions = _exceptions(day.year)[0]
+    else:
+        if day.year not in _years:
+            _years[day.year] = _exceptions(day.year)[0]
+        exceptions = _years[day.year]
+    kind = exceptions.get(day)
     if kind == "holiday":
         return False
     if kind == "workday":
@@ -52,9 +60,10 @@ def add_workdays(day, n):
     step = 1 if n >= 0 else -1
     remaining = abs(n)
     current = day
+    years = {}
     while remaining:
         current += datetime.timedelta(days=step)
-        if is_workday(current):
+        if is_workday(current, years):
             remaining -= 1
     return current
 
@@ -67,9 +76,10 @@ def workdays_between(start, end):
     lo, hi = (start, end) if sign > 0 else (end, start)
     count = 0
     current = lo
+    years = {}
     while current < hi:
         current += datetime.timedelta(days=1)
-        if is_workday(current):
+        if is_workday(current, years):
             count += 1
     return sign * count
 

@@ -120,8 +120,23 @@ SOURCES = {
 }
 
 
+def user(user_id):
+    """One user's row, as the authentication backend caches it."""
+    return Generation(f"user:{user_id}")
+
+
+def _bump_user(instance, **_kwargs):
+    user(instance.pk).bump()
+
+
 def connect():
+    from django.conf import settings
     from django.db.models.signals import post_delete, post_save
+
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _bump_user, sender=settings.AUTH_USER_MODEL, weak=False, dispatch_uid="generation:user"
+        )
 
     for generation, senders in SOURCES.items():
         for sender in senders:

@@ -129,3 +129,42 @@ def test_the_inbox_badge_follows_new_and_read_messages(client, world):
     assert 'id="unread-count">1<' in client.get(REGISTRY).content.decode()
     mark_read(user=world.policy)
     assert 'id="unread-count"' not in client.get(REGISTRY).content.decode()
+
+
+# --- the user behind a session, cached by portal.backends.CachedModelBackend ------------------
+
+
+def test_a_known_session_reads_no_user_row(client, world):
+    sql = queries_of(client, world.policy, REGISTRY)
+    assert not any("portal_user" in q for q in sql), sql
+
+
+def test_a_deactivated_user_is_logged_out_on_the_next_request(client, world):
+    from portal import services as portal_services
+
+    client.force_login(world.policy)
+    assert client.get(REGISTRY).status_code == 200
+    portal_services.user_update(actor=world.admin, user=world.policy, is_active=False)
+    response = client.get(REGISTRY)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_new_password_ends_the_other_sessions(client, world):
+    from portal import services as portal_services
+
+    client.force_login(world.policy)
+    assert client.get(REGISTRY).status_code == 200
+    portal_services.user_set_password(
+        actor=world.admin, user=world.policy, password="n3w-Pass-2026!"
+    )
+    response = client.get(REGISTRY)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_new_flag_takes_effect_on_the_next_request(client, world):
+    from portal import services as portal_services
+
+    client.force_login(world.policy)
+    assert client.get(reverse("user_list")).status_code == 403
+    portal_services.user_update(actor=world.admin, user=world.policy, is_bureau_admin=True)
+    assert client.get(reverse("user_list")).status_code == 200

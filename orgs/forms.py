@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division, DivisionKind
 from portal.forms import CapfirstLabels
+from portal.widgets import PlainSelect
 
 from . import credit_code, search
 from .models import ManagementMode, Organization, OrgStatus, OrgType, WorkArea
@@ -144,15 +145,19 @@ CODE_SHAPED = re.compile(r"^[0-9A-Z]{18}$")
 class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("name or credit code"), method="search")
     org_type = django_filters.ChoiceFilter(
-        label=_("type"), choices=OrgType.choices, empty_label=_("All")
+        widget=PlainSelect, label=_("type"), choices=OrgType.choices, empty_label=_("All")
     )
     management_mode = django_filters.ChoiceFilter(
-        label=_("management mode"), choices=ManagementMode.choices, empty_label=_("All")
+        widget=PlainSelect,
+        label=_("management mode"),
+        choices=ManagementMode.choices,
+        empty_label=_("All"),
     )
     status = django_filters.ChoiceFilter(
-        label=_("status"), choices=OrgStatus.choices, empty_label=_("All")
+        widget=PlainSelect, label=_("status"), choices=OrgStatus.choices, empty_label=_("All")
     )
     liaison_division = django_filters.ModelChoiceFilter(
+        widget=PlainSelect,
         label=_("liaison division"),
         queryset=Division.objects.filter(kind=DivisionKind.LIAISON),
         null_label=_("(not assigned)"),

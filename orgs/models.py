@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from portal.choices import ChoiceLabels
+
 
 class OrgType(models.TextChoices):
     SOCIAL_GROUP = "social_group", _("Social group")
@@ -67,7 +69,7 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(status=OrgStatus.ACTIVE)
 
 
-class Organization(models.Model):
+class Organization(ChoiceLabels, models.Model):
     """A social organization the bureau supervises (局管社会组织).
 
     Never deleted: an organization that ends is deregistered or revoked, and stays in the registry

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division
 from portal.forms import CapfirstLabels
+from portal.widgets import PlainSelect
 
 from .models import FilingState, MatterType, Stance
 
@@ -55,17 +56,22 @@ class SummaryForm(CapfirstLabels, forms.Form):
 
 class QueueFilter(django_filters.FilterSet):
     matter = django_filters.ModelChoiceFilter(
-        label=_("matter"), queryset=MatterType.objects.all(), empty_label=_("All")
+        widget=PlainSelect,
+        label=_("matter"),
+        queryset=MatterType.objects.all(),
+        empty_label=_("All"),
     )
     org = django_filters.CharFilter(
         label=_("organization"), field_name="organization__name", lookup_expr="icontains"
     )
     state = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("state"),
         choices=[(s, label) for s, label in FilingState.choices if s != FilingState.DRAFT],
         empty_label=_("All"),
     )
     flag = django_filters.ChoiceFilter(
+        widget=PlainSelect,
         label=_("deadline"),
         method="filter_flag",
         choices=[

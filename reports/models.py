@@ -5,6 +5,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.choices import ChoiceLabels
+
 
 class Submitter(models.TextChoices):
     ORG = "org", _("Organization")
@@ -174,7 +176,7 @@ class FilingQuerySet(models.QuerySet):
         return access.restrict_filings(self, user, action)
 
 
-class Filing(models.Model):
+class Filing(ChoiceLabels, models.Model):
     """One filing of a matter by (or about) an organization, from draft to decision.
 
     Never deleted, and after submission changed only through the transitions of

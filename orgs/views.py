@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,10 +9,9 @@ from duties import services as duty_services
 from duties.models import LiaisonAssignment
 from duties.selectors import missed_two_quarterlies
 from portal import generations
-from portal.forms import apply_validation_error, style_filter_form
+from portal.forms import apply_validation_error
 from portal.history import change_log
-from portal.listings import clean_query, render_listing
-from portal.pagination import BoundedPaginator
+from portal.listings import clean_query, filtered_page, render_listing, split_page
 from portal.rules import rule
 from reports.models import MatterType
 from reports.selectors import org_filings
@@ -50,15 +48,10 @@ def org_list(request):
 
 def _registry(user, query):
     """The registry's filter form, count, rows and pages as ``user`` sees them."""
-    data = query.copy()
-    page_number = data.pop("page", [None])[-1]
+    data, page_number = split_page(query)
     base = Organization.objects.restrict(user).select_related("liaison_division")
     filterset = OrganizationFilter(data or None, queryset=base)
-    style_filter_form(filterset.form)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    page = BoundedPaginator(queryset.order_by("name", "pk"), settings.PAGINATE_BY).get_page(
-        page_number
-    )
+    page, _filtered = filtered_page(filterset, page_number, "name", "pk")
     return {
         "filter": filterset,
         "page": page,

@@ -11,12 +11,15 @@ without the request, so nothing personal (a CSRF token, a user name) can enter i
 
 import hashlib
 
+from django.conf import settings
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from . import generations
+from .forms import style_filter_form
+from .pagination import BoundedPaginator
 
 
 def clean_query(request, names):
@@ -28,6 +31,23 @@ def clean_query(request, names):
         if values:
             query.setlist(name, values)
     return query
+
+
+def split_page(query):
+    """``query`` without its page number, and the page number."""
+    data = query.copy()
+    return data, data.pop("page", [None])[-1]
+
+
+def filtered_page(filterset, page_number, *order_by):
+    """The asked-for page of ``filterset``'s rows (all of its queryset's rows while the form is
+    invalid), bounded-counted, and whether a filter applied. Styles the filter form."""
+    style_filter_form(filterset.form)
+    filtered = filterset.is_bound and filterset.is_valid()
+    rows = filterset.qs if filtered else filterset.queryset
+    if order_by:
+        rows = rows.order_by(*order_by)
+    return BoundedPaginator(rows, settings.PAGINATE_BY).get_page(page_number), filtered
 
 
 def render_listing(name, audience, query, template, build_context, *sources, extra=""):

@@ -2,75 +2,67 @@
 
 import datetime
 
-from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
-from duties.access import roles, visible_meetings, visible_orgs
+from duties.access import org_audience, roles, visible_meetings, visible_orgs
 from duties.models import MeetingInvitation, MeetingStatus, SpecialMeetingRequest
 from duties.selectors import orgs_missing_two_quarterlies
 from orgs.models import OrgStatus
 
-from . import calendar
+from . import calendar, generations
 
 EXPIRY_WINDOW_DAYS = 180
 
 
-STATS_SECONDS = 60
+def registry_stats(user, orgs, today):
+    """The registry figures of a home page: a few aggregate queries over every organization the
+    user sees, identical for everyone who sees the same organizations, so cached per audience
+    until an organization changes (``portal.generations``)."""
+
+    def build():
+        horizon = today + datetime.timedelta(days=EXPIRY_WINDOW_DAYS)
+        active = orgs.filter(status=OrgStatus.ACTIVE)
+        fields = ("pk", "name", "term_end", "certificate_valid_until")
+        status_counts = {
+            row["status"]: row["n"]
+            for row in orgs.values("status").annotate(n=Count("pk")).order_by()
+        }
+        return {
+            "status_counts": status_counts,
+            "org_total": sum(status_counts.values()),
+            "terms_ending": list(
+                active.filter(term_end__gte=today, term_end__lte=horizon)
+                .order_by("term_end")
+                .values(*fields)[:10]
+            ),
+            "terms_expired": active.filter(term_end__lt=today).count(),
+            "certificates_ending": list(
+                active.filter(certificate_valid_until__lte=horizon)
+                .order_by("certificate_valid_until")
+                .values(*fields)[:10]
+            ),
+            "unconfirmed_codes": orgs.filter(credit_code_check_failed=True).count(),
+        }
+
+    return generations.cached(
+        f"portal:dashboard:{org_audience(user)}:{today.isoformat()}", build, generations.REGISTRY
+    )
 
 
-def _scope_key(r):
-    """Users who see the same organizations share the same statistics."""
-    if r.sees_all_orgs:
-        return "all"
-    return "liaison:" + ",".join(str(d) for d in sorted(r.liaison_division_ids))
-
-
-def registry_stats(user, r, orgs, today):
-    """The registry figures of a home page, cached for a minute per visibility scope (a few
-    aggregate queries over every organization the user sees, identical for all who see them)."""
-    key = f"portal:dashboard:{_scope_key(r)}:{today.isoformat()}"
-    stats = cache.get(key)
-    if stats is not None:
-        return stats
-    horizon = today + datetime.timedelta(days=EXPIRY_WINDOW_DAYS)
-    active = orgs.filter(status=OrgStatus.ACTIVE)
-    fields = ("pk", "name", "term_end", "certificate_valid_until")
-    status_counts = {
-        row["status"]: row["n"] for row in orgs.values("status").annotate(n=Count("pk")).order_by()
-    }
-    stats = {
-        "status_counts": status_counts,
-        "org_total": sum(status_counts.values()),
-        "terms_ending": list(
-            active.filter(term_end__gte=today, term_end__lte=horizon)
-            .order_by("term_end")
-            .values(*fields)[:10]
-        ),
-        "terms_expired": active.filter(term_end__lt=today).count(),
-        "certificates_ending": list(
-            active.filter(certificate_valid_until__lte=horizon)
-            .order_by("certificate_valid_until")
-            .values(*fields)[:10]
-        ),
-        "unconfirmed_codes": orgs.filter(credit_code_check_failed=True).count(),
-    }
-    cache.set(key, stats, STATS_SECONDS)
-    return stats
-
-
-def division_stats(r, orgs):
+def division_stats(user, r, orgs):
     """The organizations in a liaison user's own divisions, cached like ``registry_stats``."""
-    key = f"portal:dashboard:division:{_scope_key(r)}"
-    stats = cache.get(key)
-    if stats is None:
+
+    def build():
         own = orgs.filter(liaison_division_id__in=r.liaison_division_ids)
-        stats = {
+        return {
             "my_division_orgs": list(own.order_by("name").values("pk", "name")[:15]),
             "my_division_org_count": own.count(),
         }
-        cache.set(key, stats, STATS_SECONDS)
-    return stats
+
+    return generations.cached(
+        f"portal:dashboard:division:{org_audience(user)}", build, generations.REGISTRY
+    )
 
 
 def dashboard(user):
@@ -81,7 +73,7 @@ def dashboard(user):
     if r.is_org_user:
         data["my_org"] = orgs.select_related("liaison_division").filter(pk=r.org_id).first()
     if r.is_bureau_staff:
-        data.update(registry_stats(user, r, orgs, today))
+        data.update(registry_stats(user, orgs, today))
     if r.is_admin:
         data["unassigned"] = (
             orgs.filter(liaison_division__isnull=True)
@@ -94,7 +86,7 @@ def dashboard(user):
             .count()
         )
     if r.is_liaison:
-        data.update(division_stats(r, orgs))
+        data.update(division_stats(user, r, orgs))
     if r.division_ids:
         from reports.selectors import queue_summary
 

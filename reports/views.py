@@ -10,9 +10,9 @@ from duties import access
 from orgs.models import Organization
 from portal import generations
 from portal.actions import flash_errors, form_action
-from portal.forms import apply_validation_error, style_filter_form
+from portal.forms import apply_validation_error
 from portal.history import change_log
-from portal.listings import clean_query, render_listing
+from portal.listings import clean_query, filtered_page, render_listing, split_page
 from portal.pagination import BoundedPaginator, bounded_count
 from portal.rules import rule
 
@@ -387,16 +387,11 @@ def review_queue(request):
 def _queue(user, query, today, due_soon_by):
     """The tabs, filter form, rows and pages of the review queue of ``user``'s divisions (the
     queue depends on nothing else: ``selectors.review_queue``)."""
-    data = query.copy()
-    page_number = data.pop("page", [None])[-1]
+    data, page_number = split_page(query)
     tab = selectors.OPINION if data.get("tab") == selectors.OPINION else selectors.LEAD
     base = selectors.review_queue(user, tab)
     filterset = QueueFilter(data or None, queryset=base, due_soon_by=due_soon_by, today=today)
-    style_filter_form(filterset.form)
-    filtered = filterset.is_bound and filterset.is_valid()
-    page = BoundedPaginator(filterset.qs if filtered else base, settings.PAGINATE_BY).get_page(
-        page_number
-    )
+    page, filtered = filtered_page(filterset, page_number)
     counts = {
         t: bounded_count(selectors.review_queue(user, t))
         for t in (selectors.LEAD, selectors.OPINION)

@@ -168,3 +168,19 @@ def test_a_new_flag_takes_effect_on_the_next_request(client, world):
     assert client.get(reverse("user_list")).status_code == 403
     portal_services.user_update(actor=world.admin, user=world.policy, is_bureau_admin=True)
     assert client.get(reverse("user_list")).status_code == 200
+
+
+def test_the_home_figures_count_a_new_organization_at_once(world):
+    from portal.selectors import dashboard
+    from tests.factories import credit_code
+
+    before = dashboard(world.policy)["org_total"]
+    assert dashboard(world.policy)["org_total"] == before  # served from the cache
+    org_services.org_create(
+        actor=world.admin,
+        name="上海市新登记协会",
+        credit_code_raw=credit_code(),
+        org_type="industry_association",
+        management_mode="direct",
+    )
+    assert dashboard(world.policy)["org_total"] == before + 1

@@ -9,16 +9,38 @@ Every list, detail, export, API endpoint and reminder recipient list asks here. 
   ``duties.services.org_assign_liaison``);
 - an organization user sees only their own organization.
 
-Querysets are restricted in SQL, so an object out of scope is simply not found (404).
+Querysets are restricted in SQL, so an object out of scope is simply not found (404). Each
+question has one answer here, read by every page, the API, the queues and the clock:
+
+- what a user may see: ``visible_orgs``, ``visible_filings``, ``visible_meetings`` and the
+  ``restrict_*`` functions every list starts from;
+- what a user may do to one object now: ``org_actions``, ``filing_actions`` (drawn from the
+  workflow declared in ``reports.workflow``), ``meeting_actions``;
+- which matters a user may file for an organization: ``fileable_matters``, ``check_may_file``;
+- who is responsible for an organization: ``supervised_q`` / ``liaison_division_of``;
+- who must be told about a subject: ``filing_recipients``, ``org_user_ids``,
+  ``division_user_ids`` (the same people who may see it).
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils.translation import gettext as _
 
+from orgs.models import (
+    ManagementMode,
+    Organization,
+    OrganizationGroupObjectPermission,
+    OrganizationUser,
+    OrgStatus,
+)
 from portal import generations
+from reports import workflow
+from reports.models import Filing, MatterType, Opinion
 
-from .models import FUNCTIONAL_KINDS, DivisionKind, MemberRole
+from .models import FUNCTIONAL_KINDS, DivisionKind, DivisionMembership, Meeting, MemberRole
 
 # Actions on an organization.
 VIEW = "view"
@@ -26,10 +48,16 @@ EDIT = "edit"  # identity fields, status, grade, liaison-independent data
 EDIT_CONTACT = "edit_contact"
 ASSIGN_LIAISON = "assign_liaison"
 SUPERVISE = "supervise"
-ORG_ACTIONS = frozenset({VIEW, EDIT, EDIT_CONTACT, ASSIGN_LIAISON, SUPERVISE})
+MANAGE_USERS = "manage_users"  # create the logins that act for the organization
+ORG_ACTIONS = (VIEW, EDIT, EDIT_CONTACT, ASSIGN_LIAISON, SUPERVISE, MANAGE_USERS)
 
 # Object permissions a liaison division's group holds on each organization assigned to it.
 LIAISON_PERMS = ("view_organization", "supervise_organization")
+
+# An organization's users act for it while it is being prepared or active.
+ACTING_STATUSES = (OrgStatus.PREPARING, OrgStatus.ACTIVE)
+
+NOTHING = Q(pk__in=[])
 
 
 @dataclass(frozen=True)
@@ -102,8 +130,6 @@ def roles(user):
 
 def _load_links(user):
     """The user's active division memberships and organization (two small queries)."""
-    from orgs.models import OrganizationUser
-
     memberships = [
         tuple(row)
         for row in user.division_memberships.filter(division__is_active=True).values_list(
@@ -111,7 +137,7 @@ def _load_links(user):
         )
     ]
     org_id = (
-        OrganizationUser.objects.filter(user=user, organization__status__in=["preparing", "active"])
+        OrganizationUser.objects.filter(user=user, organization__status__in=ACTING_STATUSES)
         .values_list("organization_id", flat=True)
         .first()
     )
@@ -124,89 +150,152 @@ def forget_roles(user):
         del user._portal_roles
 
 
-def _liaison_perm_q(user, codename):
-    """Organizations on which one of the user's liaison divisions' groups holds ``codename``:
-    a semi-join on guardian's direct foreign-key table, read by (group, permission)."""
-    from orgs.models import OrganizationGroupObjectPermission
+# --- scopes: a condition and the name of everyone it selects the same rows for -------------
 
-    group_ids = roles(user).liaison_group_ids
+
+@dataclass(frozen=True)
+class Scope:
+    """A condition on a table (``q``; ``None`` means every row) and its *audience*: a name shared
+    by exactly the users for whom the condition selects the same rows. Both are built together,
+    from the same inputs, so a listing cached under the audience is never shown to a user who
+    would see other rows (``portal.listings``)."""
+
+    q: Q | None
+    audience: str
+
+    def __or__(self, other):
+        if self.q is None or other.q is None:
+            return Scope(None, "all")
+        return Scope(self.q | other.q, f"{self.audience}+{other.audience}")
+
+    def apply(self, queryset):
+        return queryset if self.q is None else queryset.filter(self.q)
+
+
+ALL = Scope(None, "all")
+NONE = Scope(NOTHING, "none")
+
+
+def _ids(prefix, ids):
+    return prefix + "-".join(str(i) for i in sorted(ids))
+
+
+# --- responsibility ---------------------------------------------------------------------------
+
+
+def supervised_q(group_ids, codename="view_organization", field="pk"):
+    """The organizations that the liaison divisions with ``group_ids`` are responsible for, as a
+    condition on ``field`` (an organization id): a semi-join on guardian's direct foreign-key
+    table, read by (group, permission). ``duties.services.org_assign_liaison`` derives these
+    rows, and ``Organization.liaison_division``, from the assignment history."""
     if not group_ids:
-        return Q(pk__in=[])
+        return NOTHING
     grants = OrganizationGroupObjectPermission.objects.filter(
         group_id__in=group_ids, permission__codename=codename
     ).values("content_object_id")
-    return Q(pk__in=grants)
+    return Q(**{f"{field}__in": grants})
+
+
+def liaison_division_of(org):
+    """The liaison division responsible for ``org`` now (None if it has none yet)."""
+    return org.liaison_division
+
+
+# --- organizations ----------------------------------------------------------------------------
+
+
+def org_scope(user, action=VIEW):
+    if action not in ORG_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    r = roles(user)
+    if not r.authenticated:
+        return NONE
+    if action == VIEW:
+        if r.sees_all_orgs:
+            return ALL
+        scope = NONE
+        if r.is_liaison:
+            scope = Scope(supervised_q(r.liaison_group_ids), _ids("groups-", r.liaison_group_ids))
+        if r.is_org_user:
+            own = Scope(Q(pk=r.org_id), f"org-{r.org_id}")
+            scope = own if scope is NONE else scope | own
+        return scope
+    if action == EDIT:  # includes confirming a credit code whose check character fails
+        return ALL if (r.is_admin or r.is_policy) else NONE
+    if action == EDIT_CONTACT:
+        if r.is_admin or r.is_policy:
+            return ALL
+        return Scope(Q(pk=r.org_id), f"org-{r.org_id}") if r.is_org_user else NONE
+    if action in (ASSIGN_LIAISON, MANAGE_USERS):
+        return ALL if r.is_admin else NONE
+    if action == SUPERVISE:
+        if r.is_policy:
+            return ALL
+        if r.is_liaison:
+            return Scope(
+                supervised_q(r.liaison_group_ids, "supervise_organization"),
+                _ids("supervise-", r.liaison_group_ids),
+            )
+    return NONE
 
 
 def org_scope_q(user, action=VIEW):
     """A Q that selects the organizations ``user`` may ``action``; ``None`` means all of them."""
-    if action not in ORG_ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
-    r = roles(user)
-    nothing = Q(pk__in=[])
-    if not r.authenticated:
-        return nothing
-    if action == VIEW:
-        if r.sees_all_orgs:
-            return None
-        q = nothing
-        if r.is_liaison:
-            q |= _liaison_perm_q(user, "view_organization")
-        if r.is_org_user:
-            q |= Q(pk=r.org_id)
-        return q
-    if action == EDIT:  # includes confirming a credit code whose check character fails
-        return None if (r.is_admin or r.is_policy) else nothing
-    if action == EDIT_CONTACT:
-        if r.is_admin or r.is_policy:
-            return None
-        return Q(pk=r.org_id) if r.is_org_user else nothing
-    if action == ASSIGN_LIAISON:
-        return None if r.is_admin else nothing
-    if action == SUPERVISE:
-        if r.is_policy:
-            return None
-        return _liaison_perm_q(user, "supervise_organization") if r.is_liaison else nothing
-    return nothing
+    return org_scope(user, action).q
 
 
 def org_audience(user):
-    """A name for exactly the organizations ``user`` may view: users with the same name see the
-    same rows, so a listing rendered for one may be shown to the others (``portal.listings``)."""
-    r = roles(user)
-    if not r.authenticated:
-        return "none"
-    if r.sees_all_orgs:
-        return "all"
-    parts = []
-    if r.is_liaison:
-        parts.append("groups-" + "-".join(str(g) for g in sorted(r.liaison_group_ids)))
-    if r.is_org_user:
-        parts.append(f"org-{r.org_id}")
-    return ".".join(parts) or "none"
+    """A name for exactly the organizations ``user`` may view (see ``Scope``)."""
+    return org_scope(user, VIEW).audience
 
 
 def restrict_orgs(queryset, user, action=VIEW):
-    q = org_scope_q(user, action)
-    return queryset if q is None else queryset.filter(q)
+    return org_scope(user, action).apply(queryset)
 
 
 def visible_orgs(user):
-    from orgs.models import Organization
-
     return restrict_orgs(Organization.objects.all(), user, VIEW)
 
 
-def can(user, action, obj):
-    """May ``user`` do ``action`` to ``obj``? Answered by the same SQL as the lists."""
-    from orgs.models import Organization
-    from reports.models import Filing
+def _flags(queryset, pk, conditions):
+    """For the row ``pk`` of ``queryset``, which of ``conditions`` (name -> Q or None) hold: one
+    query, by the same SQL the lists use (None means "every row")."""
+    annotations = {
+        f"_may_{name}": ExpressionWrapper(Q() if q is None else q, output_field=BooleanField())
+        for name, q in conditions.items()
+    }
+    row = queryset.filter(pk=pk).annotate(**annotations).values(*annotations).first()
+    if row is None:
+        return frozenset()
+    return frozenset(name for name in conditions if row[f"_may_{name}"])
 
-    if isinstance(obj, Organization):
-        return restrict_orgs(Organization.objects.filter(pk=obj.pk), user, action).exists()
-    if isinstance(obj, Filing):
-        return can_filing(user, action, obj)
-    raise TypeError(f"no access rule for {type(obj).__name__}")
+
+def _org_flags(user, org):
+    """Which of ``ORG_ACTIONS`` ``user`` may take on ``org``: one query, remembered on the
+    object."""
+    cache = org.__dict__.setdefault("_portal_flags", {})
+    if user.pk not in cache:
+        cache[user.pk] = _flags(
+            Organization.objects.all(),
+            org.pk,
+            {action: org_scope_q(user, action) for action in ORG_ACTIONS},
+        )
+    return cache[user.pk]
+
+
+def org_actions(user, org):
+    """What ``user`` may do to ``org`` now: a subset of ``ORG_ACTIONS``, plus ``"file"`` when
+    there is a matter the user may file for it."""
+    actions = _org_flags(user, org)
+    if VIEW in actions and fileable_matters(user, org):
+        actions = actions | {"file"}
+    return actions
+
+
+def can(user, action, org):
+    """May ``user`` do ``action`` (one of ``ORG_ACTIONS``) to the organization ``org``? Answered
+    by the same SQL as the lists."""
+    return action in _org_flags(user, org)
 
 
 # Page-level rules: every URL of the portal names one (see portal.rules).
@@ -228,10 +317,16 @@ def is_meeting_organizer(user):
     return r.is_admin or r.is_policy
 
 
+def is_registry_editor(user):
+    r = roles(user)
+    return r.is_admin or r.is_policy
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
 def visible_meetings(user):
     """Bureau staff see every meeting; an organization sees those it is invited to."""
-    from .models import Meeting
-
     r = roles(user)
     if r.is_bureau_staff:
         return Meeting.objects.all()
@@ -240,33 +335,74 @@ def visible_meetings(user):
     return Meeting.objects.none()
 
 
-def is_registry_editor(user):
+# --- matters: who may file what ----------------------------------------------------------------
+
+
+def _mode_label(mode):
+    return str(ManagementMode(mode).label) if mode in ManagementMode.values else mode
+
+
+def check_may_file(user, matter, org):
+    """Refuse (PermissionDenied, or ValidationError saying why) unless ``user`` may file
+    ``matter`` for ``org`` now."""
     r = roles(user)
-    return r.is_admin or r.is_policy
+    if r.is_org_user:
+        if r.org_id != org.pk or not matter.org_submits:
+            raise PermissionDenied
+    elif r.is_bureau_staff:
+        if not matter.staff_submits or VIEW not in _org_flags(user, org):
+            raise PermissionDenied
+    else:
+        raise PermissionDenied
+    if not matter.is_active:
+        raise ValidationError(_("This matter is no longer in use."), code="inactive")
+    if not matter.applies_to(org):
+        raise ValidationError(
+            _(
+                "“%(matter)s” applies only to organizations under %(modes)s; "
+                "%(org)s is under %(mode)s."
+            )
+            % {
+                "matter": matter.name,
+                "modes": "、".join(_mode_label(m) for m in matter.management_modes),
+                "org": org,
+                "mode": org.get_management_mode_display(),
+            },
+            code="mode",
+        )
 
 
-# Actions on a filing.
-F_VIEW = "view"
-F_AUTHOR = "author"  # edit a draft or returned filing, submit, resubmit, withdraw, add the summary
-F_REVIEW = "review"  # start the review, return for revision, internal comments and files
-F_OPINE = "opine"  # give the opinion of a division asked for one
-F_DECIDE = "decide"
-FILING_ACTIONS = frozenset({F_VIEW, F_AUTHOR, F_REVIEW, F_OPINE, F_DECIDE})
+def fileable_matters(user, org):
+    """The active matters ``user`` may file for ``org``, in the matrix's order."""
+    r = roles(user)
+    if not (r.is_org_user and r.org_id == org.pk) and not r.is_bureau_staff:
+        return []
+    result = []
+    for matter in MatterType.objects.filter(is_active=True):
+        try:
+            check_may_file(user, matter, org)
+        except (PermissionDenied, ValidationError):
+            continue
+        result.append(matter)
+    return result
+
+
+# --- filings ----------------------------------------------------------------------------------
+
+F_VIEW, F_AUTHOR, F_REVIEW, F_OPINE, F_DECIDE = workflow.RIGHTS
 
 
 def _involved_q(r):
-    """Filings a bureau user's divisions lead or give an opinion on (restricted ones: lead only)."""
-    from reports.models import MatterType, Opinion
-
+    """Filings a bureau user's divisions take part in beyond leading them: as an opinion
+    division of the matter or asked on the filing, or as the liaison division of the
+    organization on matters where the liaison division has a part (restricted ones: lead only)."""
     divisions = r.division_ids
-    nothing = Q(pk__in=[])
     if not divisions:
-        return nothing
+        return NOTHING
     liaison_ids = r.liaison_division_ids
     fixed_ids = divisions - liaison_ids
-    q = nothing
+    q = NOTHING
     if fixed_ids:
-        # The matter names the division as an opinion division, or the filing asked it.
         opinion_matter = Exists(
             MatterType.opinion_divisions.through.objects.filter(
                 mattertype_id=OuterRef("matter_id"), division_id__in=fixed_ids
@@ -277,9 +413,7 @@ def _involved_q(r):
             Q(restricted=False) & (Q(opinion_matter) | Q(asked))
         )
     if liaison_ids:
-        # A liaison division sees the filings of the organizations it is responsible for now,
-        # on the matters where the liaison division has a part.
-        own_orgs = Q(organization__liaison_division_id__in=liaison_ids)
+        own_orgs = supervised_q(r.liaison_group_ids, field="organization_id")
         q |= own_orgs & (
             Q(matter__lead_is_liaison=True)
             | (Q(restricted=False) & Q(matter__opinion_from_liaison=True))
@@ -287,77 +421,260 @@ def _involved_q(r):
     return q
 
 
-def filing_scope_q(user, action=F_VIEW):
-    """A Q selecting the filings ``user`` may ``action``; ``None`` means every filing."""
-    if action not in FILING_ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
-    r = roles(user)
-    nothing = Q(pk__in=[])
-    if not r.authenticated:
-        return nothing
-    own_org_side = nothing
-    if r.is_org_user:
-        own_org_side = Q(organization_id=r.org_id) & Q(
-            created_by__org_link__organization_id=r.org_id
-        )
-    if action == F_VIEW:
-        q = nothing
+def _right_q(user, r, right):
+    if right == F_AUTHOR:
+        q = NOTHING
         if r.is_org_user:
-            q |= own_org_side | (
-                Q(organization_id=r.org_id) & ~Q(state="draft") & Q(matter__visible_to_org=True)
-            )
-        if r.is_bureau_staff:
-            not_draft = ~Q(state="draft") | Q(created_by=user)
-            if r.is_leader:
-                staff_q = Q()
-            elif r.is_admin or r.is_policy:
-                staff_q = Q(restricted=False) | _involved_q(r)
-            else:
-                staff_q = _involved_q(r)
-            q |= (not_draft & staff_q) | Q(created_by=user)
-        return q
-    if action == F_AUTHOR:
-        q = own_org_side
+            q |= Q(organization_id=r.org_id) & Q(created_by__org_link__organization_id=r.org_id)
         if r.is_bureau_staff:
             q |= Q(created_by=user)
         return q
-    if action == F_REVIEW:
-        return Q(lead_division_id__in=r.division_ids) if r.division_ids else nothing
-    if action == F_DECIDE:
-        return Q(lead_division_id__in=r.head_of) if r.head_of else nothing
-    if action == F_OPINE:
+    if right == F_REVIEW:
+        return Q(lead_division_id__in=r.division_ids) if r.division_ids else NOTHING
+    if right == F_DECIDE:
+        return Q(lead_division_id__in=r.head_of) if r.head_of else NOTHING
+    if right == F_OPINE:
         if not r.division_ids:
-            return nothing
-        from reports.models import Opinion
-
+            return NOTHING
         return Q(
             Exists(
                 Opinion.objects.filter(
-                    filing=OuterRef("pk"), division_id__in=r.division_ids, state="pending"
+                    filing=OuterRef("pk"),
+                    division_id__in=r.division_ids,
+                    state=workflow.OpinionState.PENDING,
                 )
             )
         )
-    return nothing
+    # F_VIEW: whoever may act on a filing sees it, by construction (its author, its lead
+    # division while it is in progress, a division whose opinion is pending); beyond that the
+    # organization sees its own submitted filings (of matters it may read), and bureau staff
+    # what their divisions take part in (a liaison division: for the organizations it is
+    # responsible for now), the Policy division and admins every filing that is not restricted,
+    # leaders everything submitted.
+    q = (
+        _right_q(user, r, F_AUTHOR)
+        | (Q(state__in=workflow.NOT_FINAL) & _right_q(user, r, F_REVIEW))
+        | _right_q(user, r, F_OPINE)
+    )
+    if r.is_org_user:
+        q |= (
+            Q(organization_id=r.org_id)
+            & ~Q(state=workflow.FilingState.DRAFT)
+            & Q(matter__visible_to_org=True)
+        )
+    if r.is_bureau_staff:
+        if r.is_leader:
+            wider = Q()
+        elif r.is_admin or r.is_policy:
+            wider = Q(restricted=False) | _involved_q(r)
+        else:
+            wider = _involved_q(r)
+        q |= ~Q(state=workflow.FilingState.DRAFT) & wider
+    return q
 
 
-def restrict_filings(queryset, user, action=F_VIEW):
-    q = filing_scope_q(user, action)
-    return queryset if q is None else queryset.filter(q)
+def filing_scope_q(user, right=F_VIEW):
+    """A Q selecting the filings on which ``user`` holds ``right`` (``reports.workflow.RIGHTS``)."""
+    if right not in workflow.RIGHTS:
+        raise ValueError(f"unknown right {right!r}")
+    r = roles(user)
+    if not r.authenticated:
+        return NOTHING
+    return _right_q(user, r, right)
+
+
+def restrict_filings(queryset, user, right=F_VIEW):
+    return queryset.filter(filing_scope_q(user, right))
 
 
 def visible_filings(user):
-    from reports.models import Filing
-
+    """Every filing ``user`` may open; every filing list starts here."""
     return restrict_filings(Filing.objects.all(), user, F_VIEW)
 
 
-def can_filing(user, action, filing):
-    from reports.models import Filing
+def filing_rights(user, filing):
+    """The rights ``user`` holds on ``filing``, in one query (remembered on the object)."""
+    cache = filing.__dict__.setdefault("_portal_rights", {})
+    if user.pk not in cache:
+        cache[user.pk] = _flags(
+            Filing.objects.all(),
+            filing.pk,
+            {right: filing_scope_q(user, right) for right in workflow.RIGHTS},
+        )
+    return cache[user.pk]
 
-    return restrict_filings(Filing.objects.filter(pk=filing.pk), user, action).exists()
+
+def forget_rights(filing):
+    """Drop what ``filing_rights`` remembered, after the filing changed."""
+    filing.__dict__.pop("_portal_rights", None)
+
+
+def lead_division_for(matter, org):
+    """The division that leads the review of ``matter`` for ``org`` under today's matrix."""
+    if matter.lead_is_liaison:
+        return liaison_division_of(org)
+    return matter.lead_division
+
+
+DENIED, NOT_NOW, WAIT = "denied", "not_now", "wait"
+
+
+def _refusal(user, action, filing, rights):
+    """Why the holder of ``rights`` may not take ``action`` on ``filing`` now, as ``(kind,
+    error)``: ``DENIED`` (no right to it in any state), ``NOT_NOW`` (not in this state) or
+    ``WAIT`` (a precondition still to be met); ``None`` if they may."""
+    states = action.states_for(rights)
+    if not states:
+        return DENIED, PermissionDenied()
+    if filing.state not in states:
+        return NOT_NOW, ValidationError(
+            _("This filing is “%(state)s”; it cannot be %(action)s now.")
+            % {"state": filing.get_state_display(), "action": action.verb},
+            code=action.refused_code,
+        )
+    if action.requires:
+        ctx = _Context(user, filing)
+        for precondition in action.requires:
+            reason = precondition(filing, ctx)
+            if isinstance(reason, ValidationError):
+                return WAIT, reason
+            if reason:
+                return WAIT, ValidationError(reason, code=precondition.code)
+    return None
+
+
+class _Context:
+    """What a workflow precondition may ask about the actor and the filing."""
+
+    def __init__(self, user, filing):
+        self.user = user
+        self.filing = filing
+
+    @property
+    def lead(self):
+        return lead_division_for(self.filing.matter, self.filing.organization)
+
+    def file_refusal(self):
+        try:
+            check_may_file(self.user, self.filing.matter, self.filing.organization)
+        except PermissionDenied:
+            return _("You may no longer file this matter for this organization.")
+        except ValidationError as exc:
+            return exc
+        return None
+
+
+def filing_actions(user, filing):
+    """What ``user`` may do to ``filing`` now: ``{action name: None}`` for each action they may
+    take, and ``{name: reason}`` for one their right allows in this state but that must wait
+    (an opinion still pending, a file still missing). Actions they may not take now are absent.
+    The services refuse exactly what this does not offer (``require``)."""
+    rights = filing_rights(user, filing)
+    result = {}
+    for action in workflow.ACTIONS.values():
+        refusal = _refusal(user, action, filing, rights)
+        if refusal is None:
+            result[action.name] = None
+        elif refusal[0] == WAIT:
+            result[action.name] = refusal[1].messages[0]
+    return result
+
+
+def require(user, action_name, filing):
+    """Raise unless ``user`` may take ``action_name`` on ``filing`` now (as ``filing_actions``
+    offers it). Call it on the row the service has locked."""
+    forget_rights(filing)
+    refusal = _refusal(user, workflow.ACTIONS[action_name], filing, filing_rights(user, filing))
+    if refusal is not None:
+        raise refusal[1]
+
+
+def can_filing(user, right, filing):
+    return right in filing_rights(user, filing)
 
 
 def sees_internal(user):
     """Bureau staff see internal comments, opinions and files; organization users never do."""
     r = roles(user)
     return r.is_bureau_staff and not r.is_org_user
+
+
+# --- review queues ----------------------------------------------------------------------------
+
+LEAD, OPINION = "lead", "opinion"
+
+
+def review_queue(user, tab=LEAD):
+    """A division's work, each tab exactly the filings on which the user's divisions must act:
+
+    - ``lead``: awaiting review, led by the user's divisions (index ``filing_open_queue_idx``);
+    - ``opinion``: in review and waiting for their divisions' opinion.
+
+    Both are the REVIEW and OPINE rights of ``filing_scope_q``, which VIEW includes: every filing
+    in a queue opens for its user.
+    """
+    if tab == OPINION:
+        base = Filing.objects.filter(state=workflow.FilingState.IN_REVIEW)
+        return restrict_filings(base, user, F_OPINE)
+    base = Filing.objects.filter(state__in=workflow.AWAITING_REVIEW)
+    return restrict_filings(base, user, F_REVIEW)
+
+
+def queue_audience(user):
+    """The users whose review queues hold the same rows: those of the same divisions (both rights
+    of ``review_queue`` read nothing of the user but ``roles(user).division_ids``)."""
+    return _ids("divisions-", roles(user).division_ids)
+
+
+# --- who must be told -------------------------------------------------------------------------
+
+
+def org_user_ids(org_ids):
+    """{org_id: [user ids]} of the active users of the organizations that act now."""
+    result = {}
+    for org_id, user_id in OrganizationUser.objects.filter(
+        organization_id__in=org_ids,
+        organization__status__in=ACTING_STATUSES,
+        user__is_active=True,
+    ).values_list("organization_id", "user_id"):
+        result.setdefault(org_id, []).append(user_id)
+    return result
+
+
+def division_user_ids(division_ids, heads_only=False):
+    """{division_id: [user ids]} of the active members (or heads) of active divisions."""
+    qs = DivisionMembership.objects.filter(
+        division_id__in=division_ids, division__is_active=True, user__is_active=True
+    )
+    if heads_only:
+        qs = qs.filter(role=MemberRole.HEAD)
+    result = {}
+    for division_id, user_id in qs.values_list("division_id", "user_id"):
+        result.setdefault(division_id, []).append(user_id)
+    return result
+
+
+LEAD_STAFF, LEAD_HEADS, ORG_SIDE = "lead", "lead_heads", "org"
+
+
+def filing_recipients(filing, party, division=None):
+    """The users to tell about ``filing``: the lead division's members (``LEAD_STAFF``) or heads
+    (``LEAD_HEADS``), the members of ``division`` asked for an opinion (``party=None``), or the
+    organization's side (``ORG_SIDE``). Each of them may see the filing: the lead's members hold
+    REVIEW, an asked division OPINE, and the organization's users see what is submitted of the
+    matters it may read; for a matter kept from it, only a staff author is told."""
+    User = get_user_model()
+    if party == ORG_SIDE:
+        if not filing.matter.visible_to_org:
+            author = filing.created_by
+            return [] if OrganizationUser.objects.filter(user=author).exists() else [author]
+        ids = org_user_ids([filing.organization_id]).get(filing.organization_id, [])
+        users = list(User.objects.filter(pk__in=ids))
+        if filing.created_by_id not in ids and filing.created_by.is_active:
+            users.append(filing.created_by)
+        return users
+    division_id = filing.lead_division_id if party in (LEAD_STAFF, LEAD_HEADS) else division.pk
+    if division_id is None:
+        return []
+    ids = division_user_ids([division_id], heads_only=party == LEAD_HEADS).get(division_id, [])
+    return list(User.objects.filter(pk__in=ids))

@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm
 
+from orgs.models import Organization, OrganizationGroupObjectPermission
 from portal.services import lock_versioned, save_with_history
+from reports.services import reroute_open_filings
 
 from . import access
 from .models import (
@@ -138,8 +140,6 @@ def org_assign_liaison(*, actor, org, division, reason, expected_version=None):
     from the old division's group to the new one, all in this transaction. Reassigning to the
     current division is refused, so every history row is a real change.
     """
-    from orgs.models import Organization
-
     _require_admin(actor)
     reason = (reason or "").strip()
     if not reason:
@@ -150,7 +150,7 @@ def org_assign_liaison(*, actor, org, division, reason, expected_version=None):
             {"division": _("Only an active liaison division can be assigned to an organization.")}
         )
     org = lock_versioned(Organization.objects.all(), pk=org.pk, expected_version=expected_version)
-    previous = org.liaison_division
+    previous = access.liaison_division_of(org)
     if previous is not None and previous.pk == division.pk:
         raise ValidationError(
             {
@@ -171,24 +171,41 @@ def org_assign_liaison(*, actor, org, division, reason, expected_version=None):
     )
     save_with_history(assignment, actor=actor, reason=reason)
 
-    if previous is not None:
-        for perm in access.LIAISON_PERMS:
-            remove_perm(perm, previous.group, org)
-    for perm in access.LIAISON_PERMS:
-        assign_perm(perm, division.group, org)
-
-    org.liaison_division = division
-    org.version += 1
-    save_with_history(org, actor=actor, reason=reason)
-
-    from reports.services import reroute_open_filings
-
+    _derive_responsibility(org, actor=actor, reason=reason)
     reroute_open_filings(actor=actor, org=org, old_division=previous, new_division=division)
 
     # Re-check inside the transaction: the actor must still be allowed to make this change.
     if not access.can(actor, access.ASSIGN_LIAISON, org):
         raise PermissionDenied
     return assignment
+
+
+def _derive_responsibility(org, *, actor, reason):
+    """Make the copies of "who is responsible for ``org``" say what its assignment history says:
+    ``Organization.liaison_division`` (read to route filings and reminders) and the liaison
+    permissions on guardian's rows (read by the access rules). The open assignment decides;
+    this is the only code that writes either copy."""
+    current = (
+        LiaisonAssignment.objects.filter(organization=org, ended_at__isnull=True)
+        .select_related("division__group")
+        .first()
+    )
+    division = current.division if current else None
+    stale = OrganizationGroupObjectPermission.objects.filter(
+        content_object=org, permission__codename__in=access.LIAISON_PERMS
+    )
+    if division is not None:
+        stale = stale.exclude(group=division.group)
+    for row in stale:
+        row.delete()
+    if division is not None:
+        for perm in access.LIAISON_PERMS:
+            assign_perm(perm, division.group, org)
+    if org.liaison_division_id != (division.pk if division else None):
+        org.liaison_division = division
+        org.version += 1
+        save_with_history(org, actor=actor, reason=reason)
+    return division
 
 
 # --- meetings ------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ class OrganizationViewSet(
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_queryset(self):
-        return Organization.objects.restrict(self.request.user).order_by("name", "pk")
+        return access.visible_orgs(self.request.user).order_by("name", "pk")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -17,11 +17,6 @@ class OrgType(models.TextChoices):
     FOUNDATION = "foundation", _("Foundation")
 
 
-SOCIAL_GROUP_TYPES = frozenset(
-    {OrgType.SOCIAL_GROUP, OrgType.INDUSTRY_ASSOCIATION, OrgType.SOCIETY}
-)
-
-
 class ManagementMode(models.TextChoices):
     DUAL = "dual", _("Dual management")
     DIRECT = "direct", _("Direct registration")
@@ -59,12 +54,6 @@ class WorkArea(models.TextChoices):
 
 
 class OrganizationQuerySet(models.QuerySet):
-    def restrict(self, user, action="view"):
-        """Only the organizations ``user`` may ``action``; see ``duties.access``."""
-        from duties import access
-
-        return access.restrict_orgs(self, user, action)
-
     def active(self):
         return self.filter(status=OrgStatus.ACTIVE)
 
@@ -172,10 +161,6 @@ class Organization(ChoiceLabels, models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def is_social_group(self):
-        return self.org_type in SOCIAL_GROUP_TYPES
 
     def get_work_areas_display(self):
         labels = dict(WorkArea.choices)

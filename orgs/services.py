@@ -160,8 +160,7 @@ def org_user_create(
     *, actor, org, username, password, full_name="", email="", phone="", position=""
 ):
     """Create a login that acts for ``org`` (bureau admin only)."""
-    if not access.is_bureau_admin(actor):
-        raise PermissionDenied
+    _require(actor, access.MANAGE_USERS, org)
     user = user_create(
         actor=actor,
         username=username,

@@ -13,7 +13,6 @@ from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.listings import clean_query, filtered_page, render_listing, split_page
 from portal.rules import rule
-from reports.models import MatterType
 from reports.selectors import org_filings
 
 from . import services
@@ -23,7 +22,9 @@ from .models import Organization
 
 def _get_org(request, pk, action=access.VIEW, *related):
     """Look the organization up inside the user's scope: outside it, it does not exist (404)."""
-    queryset = Organization.objects.restrict(request.user, action).select_related(*related)
+    queryset = access.restrict_orgs(
+        Organization.objects.all(), request.user, action
+    ).select_related(*related)
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -49,7 +50,7 @@ def org_list(request):
 def _registry(user, query):
     """The registry's filter form, count, rows and pages as ``user`` sees them."""
     data, page_number = split_page(query)
-    base = Organization.objects.restrict(user).select_related("liaison_division")
+    base = access.visible_orgs(user).select_related("liaison_division")
     filterset = OrganizationFilter(data or None, queryset=base)
     page, _filtered = filtered_page(filterset, page_number, "name", "pk")
     return {
@@ -65,21 +66,21 @@ def _registry(user, query):
 def org_detail(request, pk):
     org = _get_org(request, pk, access.VIEW, "liaison_division", "credit_code_confirmed_by")
     r = access.roles(request.user)
+    may = access.org_actions(request.user, org)
     context = {
         "org": org,
-        "can_edit": access.can(request.user, access.EDIT, org),
-        "can_edit_contact": access.can(request.user, access.EDIT_CONTACT, org),
-        "can_assign": r.is_admin,
+        "can_edit": access.EDIT in may,
+        "can_edit_contact": access.EDIT_CONTACT in may,
+        "can_assign": access.ASSIGN_LIAISON in may,
+        "can_manage_users": access.MANAGE_USERS in may,
         "assignments": LiaisonAssignment.objects.filter(organization=org).select_related(
             "division", "assigned_by", "ended_by"
         ),
         "history": change_log(org.history.all()),
         "filings": org_filings(request.user, org)[:20],
         "missed_two_meetings": missed_two_quarterlies(org),
-        "can_file": r.is_bureau_staff
-        and any(
-            m.staff_submits and m.applies_to(org) for m in MatterType.objects.filter(is_active=True)
-        ),
+        # Staff file on an organization's behalf from its page; its own users from their list.
+        "can_file": r.is_bureau_staff and "file" in may,
     }
     if r.is_bureau_staff:
         context["users"] = org.users.select_related("user")
@@ -196,7 +197,7 @@ def org_assign(request, pk):
 @rule("bureau_admin")
 @require_http_methods(["GET", "POST"])
 def org_user_create(request, pk):
-    org = _get_org(request, pk)
+    org = _get_org(request, pk, access.MANAGE_USERS)
     form = OrgUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -230,7 +230,8 @@ def plan_quarterly_meeting(now):
 
 
 def plan_filings(now):
-    from reports.models import OPEN_STATES, Filing, FilingState
+    from reports.models import Filing, FilingState
+    from reports.workflow import AWAITING_REVIEW as OPEN_STATES
 
     today = timezone.localdate(now)
     lookback_day = today - datetime.timedelta(days=conf("lookback_days"))

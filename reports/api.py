@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from duties import access
 from orgs.models import Organization
 
-from . import selectors, services
-from .matter_forms import COLUMN_FIELDS, form_for
+from . import selectors, services, workflow
+from .matter_forms import COLUMN_FIELDS
 from .models import Attachment, Filing, FilingEvent, MatterType, Opinion, Stance
 
 
@@ -192,25 +192,6 @@ class UploadSerializer(serializers.Serializer):
     internal = serializers.BooleanField(required=False, default=False)
 
 
-def _validated_fields(matter, data):
-    """Validate title, dates and details with the matter's own form, as on the page."""
-    # Form fields parse text, as from a page; JSON numbers and booleans are given as text.
-    payload = {
-        key: value if value is None or isinstance(value, str) else str(value)
-        for key, value in (data.get("details") or {}).items()
-    }
-    for name in COLUMN_FIELDS:
-        if data.get(name) is not None:
-            payload[name] = data[name]
-    form = form_for(matter)(data=payload)
-    if not form.is_valid():
-        raise exceptions.ValidationError(
-            {field: [str(e) for e in errors] for field, errors in form.errors.items()}
-        )
-    columns, details = form.split()
-    return columns, details
-
-
 class FilingPagination(CursorPagination):
     """Newest first, without counting the whole table: a cursor walks the created_at index."""
 
@@ -244,7 +225,7 @@ class FilingViewSet(
 
     def get_queryset(self):
         return (
-            Filing.objects.restrict(self.request.user)
+            access.visible_filings(self.request.user)
             .select_related("matter")
             .order_by("-created_at", "-pk")
         )
@@ -258,10 +239,14 @@ class FilingViewSet(
             org = Organization.objects.get(pk=r.org_id)
         elif org is None or not access.can(user, access.VIEW, org):
             raise exceptions.ValidationError({"organization": [_("Name the organization.")]})
-        matter = data["matter"]
-        columns, details = _validated_fields(matter, data)
         serializer.instance = services.filing_create(
-            actor=user, organization=org, matter=matter, details=details, **columns
+            actor=user,
+            organization=org,
+            matter=data["matter"],
+            title=data.get("title"),
+            event_start=data.get("event_start"),
+            event_end=data.get("event_end"),
+            details=data.get("details"),
         )
 
     def perform_update(self, serializer):
@@ -269,25 +254,10 @@ class FilingViewSet(
         version = self.request.data.get("version")
         if not isinstance(version, int):
             raise exceptions.ValidationError({"version": [_("Give the version you saw.")]})
-        merged = {
-            "title": filing.title,
-            "event_start": filing.event_start,
-            "event_end": filing.event_end,
-            "details": dict(filing.details),
-        }
         data = serializer.validated_data
-        for name in COLUMN_FIELDS:
-            if name in data:
-                merged[name] = data[name]
-        if "details" in data:
-            merged["details"].update(data["details"])
-        columns, details = _validated_fields(filing.matter, merged)
+        given = {name: data[name] for name in (*COLUMN_FIELDS, "details") if name in data}
         serializer.instance = services.filing_update(
-            actor=self.request.user,
-            filing=filing,
-            expected_version=version,
-            details=details,
-            **columns,
+            actor=self.request.user, filing=filing, expected_version=version, **given
         )
 
     def _act(self, request, service, body_class=ActionSerializer, **extra):
@@ -300,34 +270,11 @@ class FilingViewSet(
         filing = self.get_queryset().get(pk=filing.pk)
         return Response(FilingDetailSerializer(filing, context={"request": request}).data)
 
-    @extend_schema(request=ActionSerializer, responses=FilingDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        return self._act(request, services.filing_submit)
-
-    @extend_schema(request=ActionSerializer, responses=FilingDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def resubmit(self, request, pk=None):
-        return self._act(request, services.filing_resubmit)
-
-    @extend_schema(request=ActionSerializer, responses=FilingDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        return self._act(request, services.filing_withdraw)
-
-    @extend_schema(request=ActionSerializer, responses=FilingDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="start-review")
-    def start_review(self, request, pk=None):
-        return self._act(request, services.filing_start_review)
-
-    @extend_schema(request=ActionSerializer, responses=FilingDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request, pk=None):
-        return self._act(request, services.filing_return)
-
     @extend_schema(request=DecideSerializer, responses=FilingDetailSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
+        """Approve or acknowledge (``positive``: true) or refuse: the same as ``approve`` and
+        ``refuse``."""
         return self._act(request, services.filing_decide, DecideSerializer)
 
     @extend_schema(request=SummarySerializer, responses=FilingDetailSerializer)
@@ -370,6 +317,23 @@ class FilingViewSet(
         return Response(AttachmentSerializer(attachment).data, status=201)
 
 
+def _transition_endpoint(name):
+    """The API action of the workflow's transition ``name`` (``reports.workflow``)."""
+
+    def endpoint(self, request, pk=None):
+        return self._act(request, services.filing_transition, action=name)
+
+    endpoint.__name__ = name
+    endpoint.__doc__ = str(workflow.TRANSITIONS[name].label)
+    return extend_schema(request=ActionSerializer, responses=FilingDetailSerializer)(
+        action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(endpoint)
+    )
+
+
+for _name in workflow.TRANSITIONS:
+    setattr(FilingViewSet, _name, _transition_endpoint(_name))
+
+
 class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Attachments of filings the caller may see; internal ones only for bureau staff."""
 
@@ -378,7 +342,7 @@ class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         qs = Attachment.objects.filter(
-            filing_id__in=Filing.objects.restrict(self.request.user).values("pk"),
+            filing_id__in=access.visible_filings(self.request.user).values("pk"),
             removed_at__isnull=True,
         )
         if not access.sees_internal(self.request.user):

@@ -11,8 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .models import FormKind
-
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (doc, xls, ppt)
 ZIP = b"PK\x03\x04"  # Office Open XML (docx, xlsx, pptx)
 TYPES = {
@@ -33,7 +31,6 @@ TYPES = {
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
 }
-REQUIRES_ATTACHMENT = frozenset({FormKind.ANNUAL_INSPECTION})
 
 
 def max_bytes():

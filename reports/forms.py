@@ -3,27 +3,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division
+from orgs.models import ManagementMode
 from portal.forms import CapfirstLabels
 from portal.widgets import PlainSelect
 
+from . import workflow
 from .models import FilingState, MatterType, Stance
 
 
 class TransitionForm(CapfirstLabels, forms.Form):
-    action = forms.ChoiceField(
-        choices=[
-            (a, a)
-            for a in (
-                "submit",
-                "resubmit",
-                "withdraw",
-                "start_review",
-                "return",
-                "approve",
-                "refuse",
-            )
-        ]
-    )
+    action = forms.ChoiceField(choices=[(a, a) for a in workflow.TRANSITIONS])
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -89,11 +78,9 @@ class QueueFilter(django_filters.FilterSet):
 
     def filter_flag(self, queryset, name, value):
         if value == "overdue":
-            return queryset.filter(review_due_on__lt=self.today)
+            return queryset.filter(workflow.overdue_q(self.today))
         if value == "due_soon":
-            return queryset.filter(
-                review_due_on__gte=self.today, review_due_on__lte=self.due_soon_by
-            )
+            return queryset.filter(workflow.due_soon_q(self.today, self.due_soon_by))
         if value == "late":
             return queryset.filter(late_days__isnull=False)
         return queryset
@@ -137,7 +124,5 @@ class MatterTypeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from orgs.models import ManagementMode
-
         self.fields["management_modes"].choices = ManagementMode.choices
         self.fields["lead_division"].queryset = Division.objects.filter(is_active=True)

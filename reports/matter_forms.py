@@ -9,6 +9,7 @@ import datetime
 import decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import CapfirstLabels
@@ -290,6 +291,31 @@ FORMS = {
 
 def form_for(matter):
     return FORMS[matter.form_kind]
+
+
+def clean_filing_fields(matter, *, title, event_start=None, event_end=None, details=None):
+    """Validate a filing's title, dates and details against ``matter``'s own schema (its form's
+    fields and rules), whoever sends them: the page, the API, a service call. Returns
+    ``(columns, details)`` normalized as stored; raises a ValidationError naming each field.
+
+    Values may be typed (dates, numbers, booleans) or text, as a page posts them."""
+    payload = {}
+    for name, value in (details or {}).items():
+        if isinstance(value, bool):
+            payload[name] = str(value)
+        elif isinstance(value, datetime.date | int | float | decimal.Decimal):
+            payload[name] = value.isoformat() if isinstance(value, datetime.date) else str(value)
+        else:
+            payload[name] = value
+    for name, value in (("title", title), ("event_start", event_start), ("event_end", event_end)):
+        if value is not None:
+            payload[name] = value
+    form = form_for(matter)(data=payload)
+    if not form.is_valid():
+        raise ValidationError(
+            {field: list(errors) for field, errors in form.errors.items()}, code="invalid"
+        )
+    return form.split()
 
 
 def display_details(filing):

@@ -7,6 +7,8 @@ from simple_history.models import HistoricalRecords
 
 from portal.choices import ChoiceLabels
 
+from .workflow import AWAITING_REVIEW, FilingState, OpinionState
+
 
 class Submitter(models.TextChoices):
     ORG = "org", _("Organization")
@@ -39,6 +41,10 @@ class FormKind(models.TextChoices):
     AUDIT = "audit", _("Audit")
     VIOLATION = "violation", _("Violation case and rectification")
     SPOT_CHECK = "spot_check", _("Special spot check")
+
+
+#: Matters whose filing is the report itself, as a file: it cannot be submitted without one.
+REQUIRES_ATTACHMENT = frozenset({FormKind.ANNUAL_INSPECTION})
 
 
 class MatterType(models.Model):
@@ -137,11 +143,15 @@ class MatterType(models.Model):
         return (
             FilingState.APPROVED
             if self.report_class == ReportClass.APPROVAL
-            else (FilingState.ACKNOWLEDGED)
+            else FilingState.ACKNOWLEDGED
         )
 
     def applies_to(self, org):
         return not self.management_modes or org.management_mode in self.management_modes
+
+    @property
+    def requires_attachment(self):
+        return self.form_kind in REQUIRES_ATTACHMENT
 
     @property
     def org_submits(self):
@@ -150,30 +160,6 @@ class MatterType(models.Model):
     @property
     def staff_submits(self):
         return self.submitted_by in (Submitter.STAFF, Submitter.BOTH)
-
-
-class FilingState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    IN_REVIEW = "in_review", _("In review")
-    RETURNED = "returned", _("Returned for revision")
-    RESUBMITTED = "resubmitted", _("Resubmitted")
-    APPROVED = "approved", _("Approved")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged (备案)")
-    REFUSED = "refused", _("Refused")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-OPEN_STATES = (FilingState.SUBMITTED, FilingState.RESUBMITTED, FilingState.IN_REVIEW)
-DECIDED_STATES = (FilingState.APPROVED, FilingState.ACKNOWLEDGED, FilingState.REFUSED)
-FINAL_STATES = DECIDED_STATES + (FilingState.WITHDRAWN,)
-
-
-class FilingQuerySet(models.QuerySet):
-    def restrict(self, user, action="view"):
-        from duties import access
-
-        return access.restrict_filings(self, user, action)
 
 
 class Filing(ChoiceLabels, models.Model):
@@ -242,7 +228,6 @@ class Filing(ChoiceLabels, models.Model):
     summary_submitted_at = models.DateTimeField(_("summary submitted"), null=True, blank=True)
 
     history = HistoricalRecords()
-    objects = FilingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("filing")
@@ -252,7 +237,7 @@ class Filing(ChoiceLabels, models.Model):
             # The review queue: a division's open filings by deadline.
             models.Index(
                 fields=["lead_division", "review_due_on", "id"],
-                condition=models.Q(state__in=["submitted", "resubmitted", "in_review"]),
+                condition=models.Q(state__in=AWAITING_REVIEW),
                 name="filing_open_queue_idx",
             ),
             models.Index(fields=["lead_division", "state", "review_due_on"]),
@@ -267,22 +252,13 @@ class Filing(ChoiceLabels, models.Model):
         return self.title
 
     @property
-    def is_open(self):
-        return self.state in OPEN_STATES
-
-    @property
-    def is_decided(self):
-        return self.state in DECIDED_STATES
+    def awaiting_review(self):
+        """The bureau's turn: the review deadline is running."""
+        return self.state in AWAITING_REVIEW
 
     @property
     def summary_pending(self):
         return bool(self.summary_due_on) and self.summary_submitted_at is None
-
-
-class OpinionState(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    GIVEN = "given", _("Given")
-    CANCELLED = "cancelled", _("No longer asked")
 
 
 class Stance(models.TextChoices):

@@ -4,50 +4,29 @@ from django.db.models import Q
 from django.utils import timezone
 
 from duties import access
-from portal import calendar, generations
+from portal import generations
 from portal.pagination import bounded_count
 
-from .models import OPEN_STATES, Filing, FilingState, Opinion, OpinionState
-from .services import DUE_SOON_WORKDAYS
+from . import workflow
+from .models import Filing, FilingState
+
+LEAD, OPINION = access.LEAD, access.OPINION
 
 
 def deadline_marks():
-    today = timezone.localdate()
-    return today, calendar.add_workdays(today, DUE_SOON_WORKDAYS)
-
-
-LEAD, OPINION = "lead", "opinion"
+    return workflow.deadline_marks(timezone.localdate())
 
 
 def review_queue(user, tab=LEAD):
-    """A division's work, in two lists that each read one index:
-
-    - ``lead``: open filings the user's divisions lead (index ``filing_open_queue_idx``);
-    - ``opinion``: filings in review waiting for their divisions' opinion.
-
-    Both are exactly what ``duties.access`` lets the division see (a lead sees its filings, a
-    division asked for an opinion sees that filing; restricted filings ask nobody), so neither
-    needs the general visibility filter.
-    """
-    r = access.roles(user)
-    if not r.division_ids:
-        return Filing.objects.none()
-    if tab == OPINION:
-        waiting = Opinion.objects.filter(
-            division_id__in=r.division_ids, state=OpinionState.PENDING
-        ).values("filing_id")
-        qs = Filing.objects.filter(pk__in=waiting, state=FilingState.IN_REVIEW, restricted=False)
-    else:
-        qs = Filing.objects.filter(lead_division_id__in=r.division_ids, state__in=OPEN_STATES)
-    return qs.select_related("organization", "matter", "lead_division").order_by(
-        "review_due_on", "pk"
+    """The review queue of ``user``'s divisions (``duties.access.review_queue``), by deadline."""
+    return (
+        access.review_queue(user, tab)
+        .select_related("organization", "matter", "lead_division")
+        .order_by("review_due_on", "pk")
     )
 
 
-def queue_audience(user):
-    """Users of the same divisions share the same review queue (``review_queue`` reads nothing
-    else of the user), so its listings are cached per set of divisions."""
-    return "divisions-" + "-".join(str(d) for d in sorted(access.roles(user).division_ids))
+queue_audience = access.queue_audience
 
 
 def queue_summary(user):
@@ -59,10 +38,8 @@ def queue_summary(user):
         queue = review_queue(user)
         return {
             "queue_count": bounded_count(queue),
-            "queue_overdue": bounded_count(queue.filter(review_due_on__lt=today)),
-            "queue_due_soon": bounded_count(
-                queue.filter(review_due_on__gte=today, review_due_on__lte=soon_by)
-            ),
+            "queue_overdue": bounded_count(queue.filter(workflow.overdue_q(today))),
+            "queue_due_soon": bounded_count(queue.filter(workflow.due_soon_q(today, soon_by))),
             "queue_top": list(queue[:8]),
             "opinion_count": bounded_count(review_queue(user, OPINION)),
         }
@@ -78,7 +55,7 @@ def queue_summary(user):
 def org_filings(user, org):
     """The filings of ``org`` that ``user`` may see, newest first."""
     return (
-        Filing.objects.restrict(user)
+        access.visible_filings(user)
         .filter(organization=org)
         .select_related("matter", "lead_division")
         .order_by("-created_at", "-pk")
@@ -105,7 +82,7 @@ def follow_ups(user):
     if not r.is_org_user:
         return Filing.objects.none()
     return (
-        Filing.objects.restrict(user, access.F_AUTHOR)
+        access.restrict_filings(Filing.objects.all(), user, access.F_AUTHOR)
         .filter(
             Q(state=FilingState.RETURNED)
             | Q(summary_due_on__isnull=False, summary_submitted_at__isnull=True)

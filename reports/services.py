@@ -6,8 +6,9 @@ and notifies who must act next after the commit. A transition names the version 
 if the filing moved on meanwhile, it is refused (``StaleVersion``).
 """
 
+import datetime
+
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -15,14 +16,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from duties import access
-from portal import calendar
+from orgs.models import Organization
+from portal.models import User
 from portal.notifications import notify
 from portal.services import lock_versioned, save_with_history
 
 from . import attachments as attachment_rules
+from . import workflow
+from .matter_forms import clean_filing_fields
 from .models import (
-    DECIDED_STATES,
-    FINAL_STATES,
     Attachment,
     EventKind,
     Filing,
@@ -35,47 +37,22 @@ from .models import (
 
 S = FilingState
 
-# action -> (allowed source states, target state or None for "decided by the call", right needed)
-TRANSITIONS = {
-    "submit": ({S.DRAFT}, S.SUBMITTED, access.F_AUTHOR),
-    "resubmit": ({S.RETURNED}, S.RESUBMITTED, access.F_AUTHOR),
-    "withdraw": (
-        {S.DRAFT, S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.RETURNED},
-        S.WITHDRAWN,
-        access.F_AUTHOR,
-    ),
-    "start_review": ({S.SUBMITTED, S.RESUBMITTED}, S.IN_REVIEW, access.F_REVIEW),
-    "return": ({S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW}, S.RETURNED, access.F_REVIEW),
-    "decide": ({S.IN_REVIEW}, None, access.F_DECIDE),
-}
-EDITABLE_STATES = {S.DRAFT, S.RETURNED}
-DUE_SOON_WORKDAYS = 2
-
 
 # --- helpers -------------------------------------------------------------------------------
 
 
+class Unchanged:
+    """The default of a service parameter that was not given: the value stays as it is."""
+
+    def __repr__(self):
+        return "UNCHANGED"
+
+
+UNCHANGED = Unchanged()
+
+
 def _today():
     return timezone.localdate()
-
-
-def _users_of_division(division, heads_only=False):
-    User = get_user_model()
-    memberships = {"division_memberships__division": division}
-    if heads_only:
-        memberships["division_memberships__role"] = "head"
-    return list(User.objects.filter(is_active=True, **memberships).distinct())
-
-
-def _org_side(filing):
-    """Who on the organization's side hears of a filing: nobody for matters kept from it
-    (petitions about it), else its users and whoever created the filing."""
-    if not filing.matter.visible_to_org:
-        return [filing.created_by] if not hasattr(filing.created_by, "org_link") else []
-    users = list(
-        get_user_model().objects.filter(is_active=True, org_link__organization=filing.organization)
-    )
-    return users + [filing.created_by]
 
 
 def _notify(recipients, filing, title_text, body=""):
@@ -109,7 +86,7 @@ def _event(
     )
 
 
-def _lock(filing, expected_version):
+def _lock(filing, expected_version=None):
     return lock_versioned(
         Filing.objects.select_related("matter", "organization"),
         pk=filing.pk,
@@ -117,47 +94,30 @@ def _lock(filing, expected_version):
     )
 
 
-def _require(actor, right, filing):
-    if not access.can_filing(actor, right, filing):
+def _take(action, *, actor, filing, expected_version=None):
+    """Lock ``filing`` for ``action`` by ``actor``: refused (PermissionDenied) if the actor holds
+    no right to the action in any state, then (StaleVersion) if the filing moved on since the
+    actor saw it, then (ValidationError) if the workflow does not allow it now. Returns the
+    locked row."""
+    if not workflow.ACTIONS[action].states_for(access.filing_rights(actor, filing)):
         raise PermissionDenied
-
-
-def _check_source(action, filing):
-    sources, _target, _right = TRANSITIONS[action]
-    if filing.state not in sources:
-        raise ValidationError(
-            _("This filing is “%(state)s”; it cannot be %(action)s now.")
-            % {"state": filing.get_state_display(), "action": ACTION_VERBS[action]()},
-            code="illegal_transition",
-        )
-
-
-ACTION_VERBS = {
-    "submit": lambda: _("submitted"),
-    "resubmit": lambda: _("resubmitted"),
-    "withdraw": lambda: _("withdrawn"),
-    "start_review": lambda: _("taken into review"),
-    "return": lambda: _("returned for revision"),
-    "decide": lambda: _("decided"),
-}
+    filing = _lock(filing, expected_version)
+    access.require(actor, action, filing)
+    return filing
 
 
 def _save(filing, actor, reason):
     filing.version += 1
     save_with_history(filing, actor=actor, reason=reason)
-
-
-def resolve_lead(matter, org):
-    """The division that leads the review of ``matter`` for ``org``."""
-    if matter.lead_is_liaison:
-        return org.liaison_division
-    return matter.lead_division
+    access.forget_rights(filing)
 
 
 def resolve_opinion_divisions(matter, org, lead):
+    """The divisions asked for an opinion on ``matter`` for ``org`` (never the lead itself)."""
     divisions = list(matter.opinion_divisions.filter(is_active=True))
-    if matter.opinion_from_liaison and org.liaison_division_id:
-        divisions.append(org.liaison_division)
+    liaison = access.liaison_division_of(org)
+    if matter.opinion_from_liaison and liaison is not None:
+        divisions.append(liaison)
     seen, result = set(), []
     for d in divisions:
         if d.pk not in seen and (lead is None or d.pk != lead.pk):
@@ -166,70 +126,39 @@ def resolve_opinion_divisions(matter, org, lead):
     return result
 
 
-def _set_deadlines(filing):
-    """Review deadline from today; lateness (迟报) against the matter's lead time."""
+def _set_deadlines(filing, *, first):
+    """Review deadline from today; lateness (迟报) is judged on the first submission only."""
     today = _today()
-    matter = filing.matter
-    filing.review_due_on = calendar.add_workdays(today, matter.review_days)
-    if filing.state == S.SUBMITTED:  # lateness is judged on the first submission only
-        filing.late_days = None
-        if matter.lead_time_days and filing.event_start:
-            required_by = calendar.add_workdays(filing.event_start, -matter.lead_time_days)
-            if today > required_by:
-                # Arriving on the weekend after the deadline is still late: at least one day.
-                filing.late_days = max(1, calendar.workdays_between(required_by, today))
+    filing.review_due_on = workflow.review_due_on(filing.matter, today)
+    if first:
+        filing.late_days = workflow.late_days(filing.matter, filing.event_start, today)
 
 
 # --- drafts ----------------------------------------------------------------------------------
 
 
-def _check_matter_for(matter, org, actor):
-    r = access.roles(actor)
-    if not matter.is_active:
-        raise ValidationError(_("This matter is no longer in use."))
-    if not matter.applies_to(org):
-        raise ValidationError(
-            _(
-                "“%(matter)s” applies only to organizations under %(modes)s; "
-                "%(org)s is under %(mode)s."
-            )
-            % {
-                "matter": matter.name,
-                "modes": "、".join(_mode_label(m) for m in matter.management_modes),
-                "org": org,
-                "mode": org.get_management_mode_display(),
-            },
-            code="mode",
-        )
-    if r.is_org_user:
-        if r.org_id != org.pk or not matter.org_submits:
-            raise PermissionDenied
-    elif r.is_bureau_staff:
-        if not matter.staff_submits or not access.can(actor, access.VIEW, org):
-            raise PermissionDenied
-    else:
-        raise PermissionDenied
-
-
-def _mode_label(mode):
-    from orgs.models import ManagementMode
-
-    return str(dict(ManagementMode.choices).get(mode, mode))
-
-
 @transaction.atomic
 def filing_create(
-    *, actor, organization, matter, title, event_start=None, event_end=None, details=None
-):
-    """Start a draft. Nobody but its author's side sees it until it is submitted."""
-    _check_matter_for(matter, organization, actor)
+    *,
+    actor: User,
+    organization: Organization,
+    matter: MatterType,
+    title: str,
+    event_start: datetime.date | str | None = None,
+    event_end: datetime.date | str | None = None,
+    details: dict | None = None,
+) -> Filing:
+    """Start a draft, its fields validated by the matter's own schema. Nobody but its author's
+    side sees it until it is submitted."""
+    access.check_may_file(actor, matter, organization)
+    columns, details = clean_filing_fields(
+        matter, title=title, event_start=event_start, event_end=event_end, details=details
+    )
     filing = Filing(
         organization=organization,
         matter=matter,
-        title=title,
-        event_start=event_start,
-        event_end=event_end,
-        details=details or {},
+        **columns,
+        details=details,
         created_by=actor,
         restricted=matter.restricted,
     )
@@ -240,20 +169,32 @@ def filing_create(
 
 @transaction.atomic
 def filing_update(
-    *, actor, filing, expected_version, title, event_start=None, event_end=None, details=None
-):
-    """Change a draft or a filing returned for revision."""
-    _require(actor, access.F_AUTHOR, filing)
-    filing = _lock(filing, expected_version)
-    if filing.state not in EDITABLE_STATES:
-        raise ValidationError(
-            _("A filing can be changed only as a draft or after it was returned for revision."),
-            code="not_editable",
-        )
-    filing.title = title
-    filing.event_start = event_start
-    filing.event_end = event_end
-    filing.details = details or {}
+    *,
+    actor: User,
+    filing: Filing,
+    expected_version: int,
+    title: str | Unchanged = UNCHANGED,
+    event_start: datetime.date | str | None | Unchanged = UNCHANGED,
+    event_end: datetime.date | str | None | Unchanged = UNCHANGED,
+    details: dict | Unchanged = UNCHANGED,
+) -> Filing:
+    """Change a draft or a filing returned for revision. What is not given stays as it is (None
+    clears a date); given ``details`` are merged over the stored ones, and the whole is validated
+    by the matter's schema."""
+    filing = _take("edit", actor=actor, filing=filing, expected_version=expected_version)
+
+    def given(value, current):
+        return current if value is UNCHANGED else value
+
+    columns, filing.details = clean_filing_fields(
+        filing.matter,
+        title=given(title, filing.title),
+        event_start=given(event_start, filing.event_start),
+        event_end=given(event_end, filing.event_end),
+        details={**filing.details, **given(details, {})},
+    )
+    for name, value in columns.items():
+        setattr(filing, name, value)
     _save(filing, actor, "edit")
     return filing
 
@@ -261,13 +202,10 @@ def filing_update(
 # --- transitions -----------------------------------------------------------------------------
 
 
-def _transition(action, *, actor, filing, expected_version, comment="", internal=False):
-    _sources, target, right = TRANSITIONS[action]
-    _require(actor, right, filing)
-    filing = _lock(filing, expected_version)
-    _check_source(action, filing)
+def _transition(action, *, actor, filing, expected_version):
+    filing = _take(action, actor=actor, filing=filing, expected_version=expected_version)
     source = filing.state
-    filing.state = target
+    filing.state = workflow.target_state(workflow.ACTIONS[action], filing)
     filing.state_changed_at = timezone.now()
     return filing, source
 
@@ -278,29 +216,16 @@ def filing_submit(*, actor, filing, expected_version, comment=""):
     filing, source = _transition(
         "submit", actor=actor, filing=filing, expected_version=expected_version
     )
-    _check_matter_for(filing.matter, filing.organization, actor)
-    lead = resolve_lead(filing.matter, filing.organization)
-    if lead is None:
-        raise ValidationError(
-            _(
-                "Your organization has no liaison division yet, so this matter cannot be routed. "
-                "Please contact the bureau's Policy and Regulations Division."
-            ),
-            code="no_lead",
-        )
-    if not filing.attachments.filter(removed_at__isnull=True).exists() and (
-        filing.matter.form_kind in attachment_rules.REQUIRES_ATTACHMENT
-    ):
-        raise ValidationError(_("Attach the report file before submitting."), code="attachment")
+    lead = access.lead_division_for(filing.matter, filing.organization)
     now = timezone.now()
     filing.lead_division = lead
     filing.restricted = filing.matter.restricted
     filing.submitted_at = now
     filing.first_submitted_at = filing.first_submitted_at or now
-    _set_deadlines(filing)
+    _set_deadlines(filing, first=True)
     _save(filing, actor, "submit")
     _event(filing, actor, "submit", from_state=source, to_state=filing.state, body=comment)
-    _notify(_users_of_division(lead), filing, _("New filing to review"))
+    _notify(access.filing_recipients(filing, access.LEAD_STAFF), filing, _("New filing to review"))
     return filing
 
 
@@ -310,10 +235,12 @@ def filing_resubmit(*, actor, filing, expected_version, comment=""):
         "resubmit", actor=actor, filing=filing, expected_version=expected_version
     )
     filing.submitted_at = timezone.now()
-    _set_deadlines(filing)
+    _set_deadlines(filing, first=False)
     _save(filing, actor, "resubmit")
     _event(filing, actor, "resubmit", from_state=source, to_state=filing.state, body=comment)
-    _notify(_users_of_division(filing.lead_division), filing, _("Revised filing to review"))
+    _notify(
+        access.filing_recipients(filing, access.LEAD_STAFF), filing, _("Revised filing to review")
+    )
     return filing
 
 
@@ -325,8 +252,8 @@ def filing_withdraw(*, actor, filing, expected_version, comment=""):
     )
     _save(filing, actor, "withdraw")
     _event(filing, actor, "withdraw", from_state=source, to_state=filing.state, body=comment)
-    if source != S.DRAFT and filing.lead_division_id:
-        _notify(_users_of_division(filing.lead_division), filing, _("Filing withdrawn"))
+    if source != S.DRAFT:
+        _notify(access.filing_recipients(filing, access.LEAD_STAFF), filing, _("Filing withdrawn"))
     return filing
 
 
@@ -357,7 +284,11 @@ def filing_start_review(*, actor, filing, expected_version, comment=""):
         if division.pk in asked:
             continue
         Opinion.objects.create(filing=filing, division=division)
-        _notify(_users_of_division(division), filing, _("Your division's opinion is requested"))
+        _notify(
+            access.filing_recipients(filing, None, division),
+            filing,
+            _("Your division's opinion is requested"),
+        )
     return filing
 
 
@@ -380,7 +311,7 @@ def filing_return(*, actor, filing, expected_version, comment):
         division=filing.lead_division,
     )
     _notify(
-        _org_side(filing),
+        access.filing_recipients(filing, access.ORG_SIDE),
         filing,
         _("Returned for revision"),
         body=comment,
@@ -392,27 +323,20 @@ def filing_return(*, actor, filing, expected_version, comment):
 def filing_decide(*, actor, filing, expected_version, positive, comment=""):
     """The head of the lead division decides: approved or acknowledged (by the matter's class),
     or refused. Every requested opinion must be in first."""
-    filing, source = _transition(
-        "decide", actor=actor, filing=filing, expected_version=expected_version
-    )
-    pending = list(
-        Opinion.objects.filter(filing=filing, state=OpinionState.PENDING).select_related("division")
-    )
-    if pending:
-        raise ValidationError(
-            _("Opinions are still pending from: %(divisions)s.")
-            % {"divisions": "、".join(str(o.division) for o in pending)},
-            code="opinions_pending",
-        )
     if not positive and not (comment or "").strip():
         raise ValidationError({"comment": _("Give the reason for the refusal.")})
-    filing.state = filing.matter.positive_state if positive else S.REFUSED
+    filing, source = _transition(
+        "approve" if positive else "refuse",
+        actor=actor,
+        filing=filing,
+        expected_version=expected_version,
+    )
     filing.decided_at = timezone.now()
     filing.decided_by = actor
-    if positive and filing.matter.summary_days:
-        anchor = filing.event_end or filing.event_start
-        if anchor:
-            filing.summary_due_on = calendar.add_workdays(anchor, filing.matter.summary_days)
+    if positive:
+        filing.summary_due_on = workflow.summary_due_on(
+            filing.matter, filing.event_start, filing.event_end
+        )
     _save(filing, actor, "decide")
     _event(
         filing,
@@ -424,12 +348,41 @@ def filing_decide(*, actor, filing, expected_version, positive, comment=""):
         division=filing.lead_division,
     )
     _notify(
-        _org_side(filing),
+        access.filing_recipients(filing, access.ORG_SIDE),
         filing,
         _("Decision: %(state)s") % {"state": filing.get_state_display()},
         body=comment,
     )
     return filing
+
+
+def _approve(**kwargs):
+    return filing_decide(positive=True, **kwargs)
+
+
+def _refuse(**kwargs):
+    return filing_decide(positive=False, **kwargs)
+
+
+_TRANSITION_SERVICES = {
+    "submit": filing_submit,
+    "resubmit": filing_resubmit,
+    "withdraw": filing_withdraw,
+    "start_review": filing_start_review,
+    "return": filing_return,
+    "approve": _approve,
+    "refuse": _refuse,
+}
+assert set(_TRANSITION_SERVICES) == set(workflow.TRANSITIONS), "one service per transition"
+
+
+def filing_transition(*, actor, filing, action, expected_version, comment=""):
+    """Take the transition ``action`` (a name of ``reports.workflow.TRANSITIONS``)."""
+    if action not in workflow.TRANSITIONS:
+        raise ValidationError(_("Unknown action."), code="unknown_action")
+    return _TRANSITION_SERVICES[action](
+        actor=actor, filing=filing, expected_version=expected_version, comment=comment
+    )
 
 
 # --- opinions, comments, summaries -----------------------------------------------------------
@@ -438,10 +391,9 @@ def filing_decide(*, actor, filing, expected_version, positive, comment=""):
 @transaction.atomic
 def opinion_give(*, actor, filing, stance, body):
     """Record the opinion (会签意见) of the actor's division, which must have been asked."""
-    _require(actor, access.F_OPINE, filing)
-    filing = Filing.objects.select_for_update().get(pk=filing.pk)
-    if filing.state != S.IN_REVIEW:
-        raise ValidationError(_("Opinions are given while the filing is in review."))
+    if not (body or "").strip():
+        raise ValidationError({"body": _("Write the opinion.")})
+    filing = _take("opine", actor=actor, filing=filing)
     r = access.roles(actor)
     opinion = (
         Opinion.objects.select_for_update()
@@ -449,18 +401,13 @@ def opinion_give(*, actor, filing, stance, body):
         .select_related("division")
         .first()
     )
-    if opinion is None:
-        raise ValidationError(_("Your division has already given its opinion."))
-    if not (body or "").strip():
-        raise ValidationError({"body": _("Write the opinion.")})
     opinion.state = OpinionState.GIVEN
     opinion.stance = stance
     opinion.body = body
     opinion.author = actor
     opinion.given_at = timezone.now()
     save_with_history(opinion, actor=actor)
-    filing.version += 1
-    save_with_history(filing, actor=actor, reason="opinion")
+    _save(filing, actor, "opinion")
     _event(
         filing,
         actor,
@@ -472,7 +419,7 @@ def opinion_give(*, actor, filing, stance, body):
     )
     if not Opinion.objects.filter(filing=filing, state=OpinionState.PENDING).exists():
         _notify(
-            _users_of_division(filing.lead_division, heads_only=True),
+            access.filing_recipients(filing, access.LEAD_HEADS),
             filing,
             _("All opinions are in; ready for decision"),
         )
@@ -483,11 +430,9 @@ def opinion_give(*, actor, filing, stance, body):
 def filing_comment(*, actor, filing, body, internal=False):
     """Add a comment. Organization users' comments are always visible to both sides; bureau staff
     choose whether the organization sees theirs."""
-    _require(actor, access.F_VIEW, filing)
     if not (body or "").strip():
         raise ValidationError({"body": _("Write a comment.")})
-    if filing.state == S.DRAFT:
-        raise ValidationError(_("Comments are added after the filing is submitted."))
+    _take("comment", actor=actor, filing=filing)
     staff = access.sees_internal(actor)
     internal = bool(internal) and staff
     event = _event(
@@ -502,14 +447,14 @@ def filing_comment(*, actor, filing, body, internal=False):
     if not internal:
         if staff:
             _notify(
-                [u for u in _org_side(filing) if u.pk != actor.pk],
+                [u for u in access.filing_recipients(filing, access.ORG_SIDE) if u.pk != actor.pk],
                 filing,
                 _("New comment from the bureau"),
                 body=body,
             )
-        elif filing.lead_division_id:
+        else:
             _notify(
-                _users_of_division(filing.lead_division),
+                access.filing_recipients(filing, access.LEAD_STAFF),
                 filing,
                 _("New comment from the organization"),
                 body=body,
@@ -520,20 +465,14 @@ def filing_comment(*, actor, filing, body, internal=False):
 @transaction.atomic
 def summary_submit(*, actor, filing, expected_version, summary):
     """The written summary due after the event (results, impact, problems)."""
-    _require(actor, access.F_AUTHOR, filing)
-    filing = _lock(filing, expected_version)
-    if filing.state not in DECIDED_STATES or not filing.summary_due_on:
-        raise ValidationError(_("No summary is due for this filing."))
-    if filing.summary_submitted_at:
-        raise ValidationError(_("The summary has already been submitted."))
     if not (summary or "").strip():
         raise ValidationError({"summary": _("Write the summary.")})
+    filing = _take("summary", actor=actor, filing=filing, expected_version=expected_version)
     filing.summary = summary
     filing.summary_submitted_at = timezone.now()
     _save(filing, actor, "summary")
     _event(filing, actor, "summary", kind=EventKind.SUMMARY, body=summary)
-    if filing.lead_division_id:
-        _notify(_users_of_division(filing.lead_division), filing, _("Summary submitted"))
+    _notify(access.filing_recipients(filing, access.LEAD_STAFF), filing, _("Summary submitted"))
     return filing
 
 
@@ -544,17 +483,7 @@ def summary_submit(*, actor, filing, expected_version, summary):
 def attachment_add(*, actor, filing, upload, internal=False):
     """Attach a file: the author while the filing is editable, the lead division at any time
     before the end (their files may be internal)."""
-    author = access.can_filing(actor, access.F_AUTHOR, filing)
-    reviewer = access.can_filing(actor, access.F_REVIEW, filing)
-    if not (author or reviewer):
-        raise PermissionDenied
-    filing = Filing.objects.select_for_update().get(pk=filing.pk)
-    if author and not reviewer and filing.state not in EDITABLE_STATES:
-        raise ValidationError(
-            _("Files can be added while the filing is a draft or returned for revision.")
-        )
-    if reviewer and filing.state in FINAL_STATES:
-        raise ValidationError(_("This filing is closed."))
+    filing = _take("attach", actor=actor, filing=filing)
     content_type = attachment_rules.validate(upload)
     attachment = Attachment(
         filing=filing,
@@ -580,9 +509,8 @@ def attachment_add(*, actor, filing, upload, internal=False):
 @transaction.atomic
 def attachment_remove(*, actor, attachment):
     """Take a file off a draft (kept on disk and in the record, marked removed)."""
-    _require(actor, access.F_AUTHOR, attachment.filing)
-    filing = Filing.objects.select_for_update().get(pk=attachment.filing_id)
-    if filing.state not in EDITABLE_STATES or attachment.uploaded_by_id != actor.pk:
+    filing = _take("edit", actor=actor, filing=attachment.filing)
+    if attachment.uploaded_by_id != actor.pk:
         raise ValidationError(_("Only your own files on an editable filing can be removed."))
     attachment.removed_at = timezone.now()
     attachment.save(update_fields=["removed_at"])
@@ -599,36 +527,53 @@ def attachment_remove(*, actor, attachment):
 # --- liaison changes and the duty matrix -----------------------------------------------------
 
 
+def _reroute(filings, *, actor):
+    """Filings in progress whose lead division under today's matrix and responsibilities is not
+    the one they have move to it, with an event saying from where to where; a division that now
+    leads a filing is no longer asked for its opinion on it. Runs inside the caller's
+    transaction."""
+    moved = []
+    for filing in (
+        filings.select_for_update(of=("self",))
+        .filter(state__in=workflow.IN_PROGRESS)
+        .select_related("matter", "organization", "lead_division")
+    ):
+        lead = access.lead_division_for(filing.matter, filing.organization)
+        if lead is None or lead.pk == filing.lead_division_id:
+            continue
+        old = filing.lead_division
+        filing.lead_division = lead
+        _save(filing, actor, "reroute")
+        _event(filing, actor, "reroute", body=f"{old} → {lead}", internal=True, division=lead)
+        for opinion in Opinion.objects.select_for_update().filter(
+            filing=filing, division=lead, state=OpinionState.PENDING
+        ):
+            _cancel_opinion(opinion, actor, _("the division now leads the review"))
+        if filing.state in workflow.AWAITING_REVIEW:
+            _notify(
+                access.filing_recipients(filing, access.LEAD_STAFF),
+                filing,
+                _("Filing moved to your division"),
+            )
+        moved.append(filing)
+    return moved
+
+
 def reroute_open_filings(*, actor, org, old_division, new_division):
-    """After a liaison reassignment, open filings led by or waiting on the old liaison division
-    move to the new one. Called inside ``org_assign_liaison``'s transaction."""
+    """After a liaison reassignment, filings in progress led by or waiting on the old liaison
+    division move to the new one. Called inside ``org_assign_liaison``'s transaction."""
     if old_division is None:
         return
-    open_states = [S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.RETURNED]
-    for filing in Filing.objects.select_for_update().filter(
-        organization=org,
-        state__in=open_states,
-        lead_division=old_division,
-        matter__lead_is_liaison=True,
-    ):
-        filing.lead_division = new_division
-        _save(filing, actor, "reroute")
-        _event(filing, actor, "reroute", body=f"{old_division} → {new_division}", internal=True)
+    _reroute(Filing.objects.filter(organization=org), actor=actor)
     pending = Opinion.objects.select_for_update().select_related("filing")
     for opinion in pending.filter(
-        filing__organization=org,
-        division__in=[old_division, new_division],
-        state=OpinionState.PENDING,
+        filing__organization=org, division=old_division, state=OpinionState.PENDING
     ):
-        filing = opinion.filing
-        if filing.lead_division_id == new_division.pk:
-            _cancel_opinion(opinion, actor, _("the division now leads the review"))
-        elif opinion.division_id == old_division.pk:
-            if Opinion.objects.filter(filing=filing, division=new_division).exists():
-                _cancel_opinion(opinion, actor, _("the new liaison division is already asked"))
-            else:
-                opinion.division = new_division
-                save_with_history(opinion, actor=actor, reason="reroute")
+        if Opinion.objects.filter(filing=opinion.filing, division=new_division).exists():
+            _cancel_opinion(opinion, actor, _("the new liaison division is already asked"))
+        else:
+            opinion.division = new_division
+            save_with_history(opinion, actor=actor, reason="reroute")
 
 
 def _cancel_opinion(opinion, actor, reason):
@@ -677,4 +622,6 @@ def matter_update(*, actor, matter, opinion_divisions=None, **fields):
     save_with_history(matter, actor=actor)
     if opinion_divisions is not None:
         matter.opinion_divisions.set(opinion_divisions)
+    # Filings in progress follow the matrix: a new lead division takes them over.
+    _reroute(Filing.objects.filter(matter=matter), actor=actor)
     return matter

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duties import access
-from orgs.models import Organization
 from portal import generations
 from portal.actions import flash_errors, form_action
 from portal.forms import apply_validation_error
@@ -16,7 +15,7 @@ from portal.listings import clean_query, filtered_page, render_listing, split_pa
 from portal.pagination import BoundedPaginator, bounded_count
 from portal.rules import rule
 
-from . import selectors, services
+from . import selectors, services, workflow
 from .forms import (
     AttachmentForm,
     CommentForm,
@@ -27,7 +26,7 @@ from .forms import (
     TransitionForm,
 )
 from .matter_forms import display_details, form_for
-from .models import DECIDED_STATES, Attachment, Filing, FilingState, MatterType
+from .models import Attachment, Filing, FilingState, MatterType
 
 S = FilingState
 
@@ -35,7 +34,7 @@ S = FilingState
 def _get_filing(request, pk, action=access.F_VIEW):
     """Look the filing up inside the user's scope: outside it, it does not exist (404)."""
     return get_object_or_404(
-        Filing.objects.restrict(request.user, action).select_related(
+        access.restrict_filings(Filing.objects.all(), request.user, action).select_related(
             "organization", "matter", "lead_division", "created_by", "decided_by"
         ),
         pk=pk,
@@ -54,12 +53,12 @@ def _paginate(request, queryset, per_page=None):
 @rule("org_user")
 def my_filings(request):
     r = access.roles(request.user)
-    org = get_object_or_404(Organization.objects.restrict(request.user), pk=r.org_id)
+    org = get_object_or_404(access.visible_orgs(request.user), pk=r.org_id)
     filings = selectors.org_filings(request.user, org)
     state = request.GET.get("state")
     if state in S.values:
         filings = filings.filter(state=state)
-    matters = _matter_choices(request.user, org)
+    matters = access.fileable_matters(request.user, org)
     return render(
         request,
         "reports/my_filings.html",
@@ -74,14 +73,6 @@ def my_filings(request):
     )
 
 
-def _matter_choices(user, org):
-    r = access.roles(user)
-    matters = MatterType.objects.filter(is_active=True)
-    if r.is_org_user:
-        return [m for m in matters if m.org_submits and m.applies_to(org)]
-    return [m for m in matters if m.staff_submits and m.applies_to(org)]
-
-
 @rule("authenticated")
 @require_http_methods(["GET", "POST"])
 def filing_create(request):
@@ -90,8 +81,8 @@ def filing_create(request):
     if not org_id:
         # Bureau staff first pick the organization the matter is about.
         return redirect("orgs:list")
-    org = get_object_or_404(Organization.objects.restrict(request.user), pk=org_id)
-    matters = _matter_choices(request.user, org)
+    org = get_object_or_404(access.visible_orgs(request.user), pk=org_id)
+    matters = access.fileable_matters(request.user, org)
     if not matters:
         raise PermissionDenied
     code = request.GET.get("matter") or request.POST.get("matter")
@@ -140,7 +131,7 @@ def filing_edit(request, pk):
     filing = _get_filing(request, pk, access.F_AUTHOR)
     form_class = form_for(filing.matter)
     form = form_class(request.POST or None, initial=form_class.initial_from(filing))
-    if filing.state not in services.EDITABLE_STATES:
+    if "edit" not in access.filing_actions(request.user, filing):
         messages.error(request, _("This filing can no longer be changed."))
         return redirect("reports:detail", pk=filing.pk)
     version = request.POST.get("version", "")
@@ -174,68 +165,40 @@ def filing_detail(request, pk):
     filing = _get_filing(request, pk)
     user = request.user
     staff = access.sees_internal(user)
-    can_author = access.can_filing(user, access.F_AUTHOR, filing)
-    can_review = access.can_filing(user, access.F_REVIEW, filing)
-    can_decide = access.can_filing(user, access.F_DECIDE, filing)
-    can_opine = filing.state == S.IN_REVIEW and access.can_filing(user, access.F_OPINE, filing)
-    actions = []
-    if can_author:
-        if filing.state == S.DRAFT:
-            actions.append(("submit", _("Submit")))
-        if filing.state == S.RETURNED:
-            actions.append(("resubmit", _("Resubmit")))
-        if filing.state in (S.DRAFT, S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW, S.RETURNED):
-            actions.append(("withdraw", _("Withdraw")))
-    if can_review and filing.state in (S.SUBMITTED, S.RESUBMITTED):
-        actions.append(("start_review", _("Start review")))
-    if can_review and filing.state in (S.SUBMITTED, S.RESUBMITTED, S.IN_REVIEW):
-        actions.append(("return", _("Return for revision")))
-    if can_decide and filing.state == S.IN_REVIEW:
-        positive = filing.matter.positive_state
-        actions.append(("approve", S(positive).label))
-        actions.append(("refuse", _("Refuse")))
-    opinions = filing.opinions.select_related("division", "author") if staff else None
+    may = access.filing_actions(user, filing)
+
+    def offered(name):
+        return name in may and may[name] is None
+
+    buttons = [
+        {
+            "name": name,
+            "label": workflow.label(action, filing),
+            "tone": action.tone,
+            "reason": may[name],
+        }
+        for name, action in workflow.TRANSITIONS.items()
+        if name in may
+    ]
     context = {
         "filing": filing,
         "details": display_details(filing),
         "timeline": selectors.timeline(user, filing),
         "attachments": selectors.attachments(user, filing),
-        "opinions": opinions,
+        "opinions": filing.opinions.select_related("division", "author") if staff else None,
         "staff": staff,
-        "can_author": can_author,
-        "can_edit": can_author and filing.state in services.EDITABLE_STATES,
-        "actions": actions,
+        "can_edit": offered("edit"),
+        "buttons": buttons,
         "transition_form": TransitionForm(initial={"version": filing.version}),
-        "comment_form": CommentForm() if filing.state != S.DRAFT else None,
-        "opinion_form": OpinionForm() if can_opine else None,
-        "attachment_form": AttachmentForm()
-        if (can_author and filing.state in services.EDITABLE_STATES)
-        or (can_review and filing.state not in DECIDED_STATES + (S.WITHDRAWN,))
-        else None,
+        "comment_form": CommentForm() if offered("comment") else None,
+        "opinion_form": OpinionForm() if offered("opine") else None,
+        "attachment_form": AttachmentForm() if offered("attach") else None,
         "summary_form": SummaryForm(initial={"version": filing.version})
-        if can_author and filing.summary_pending and filing.state in DECIDED_STATES
+        if offered("summary")
         else None,
         "history": change_log(filing.history.all()) if staff else None,
     }
     return render(request, "reports/filing_detail.html", context)
-
-
-TRANSITION_SERVICES = {
-    "submit": services.filing_submit,
-    "resubmit": services.filing_resubmit,
-    "withdraw": services.filing_withdraw,
-    "start_review": services.filing_start_review,
-    "return": services.filing_return,
-}
-DONE_MESSAGES = {
-    "submit": lambda: _("Submitted."),
-    "resubmit": lambda: _("Resubmitted."),
-    "withdraw": lambda: _("Withdrawn."),
-    "start_review": lambda: _("Review started; the opinion divisions have been asked."),
-    "return": lambda: _("Returned to the organization for revision."),
-    "approve": lambda: _("Decision recorded."),
-    "refuse": lambda: _("Decision recorded."),
-}
 
 
 @rule("authenticated")
@@ -247,21 +210,18 @@ def filing_transition(request, pk):
         messages.error(request, _("The request was incomplete; reload the page and try again."))
         return redirect("reports:detail", pk=filing.pk)
     action = form.cleaned_data["action"]
-    kwargs = {
-        "actor": request.user,
-        "filing": filing,
-        "expected_version": form.cleaned_data["version"],
-        "comment": form.cleaned_data["comment"],
-    }
     try:
-        if action in ("approve", "refuse"):
-            services.filing_decide(positive=action == "approve", **kwargs)
-        else:
-            TRANSITION_SERVICES[action](**kwargs)
+        services.filing_transition(
+            actor=request.user,
+            filing=filing,
+            action=action,
+            expected_version=form.cleaned_data["version"],
+            comment=form.cleaned_data["comment"],
+        )
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
-        messages.success(request, DONE_MESSAGES[action]())
+        messages.success(request, str(workflow.TRANSITIONS[action].done))
     return redirect("reports:detail", pk=filing.pk)
 
 
@@ -310,7 +270,7 @@ def filing_attach(request, pk):
 
 
 def _get_attachment(request, pk):
-    filing_ids = Filing.objects.restrict(request.user).values("pk")
+    filing_ids = access.visible_filings(request.user).values("pk")
     qs = Attachment.objects.filter(filing_id__in=filing_ids, removed_at__isnull=True)
     if not access.sees_internal(request.user):
         qs = qs.filter(internal=False)

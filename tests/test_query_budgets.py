@@ -18,7 +18,7 @@ from django.utils import timezone
 from duties import services as duty_services
 from reports import services
 from reports.models import MatterType
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, filing_fields
 
 
 def grow(world, n):
@@ -35,10 +35,13 @@ def grow(world, n):
             actor=world.org_a1,
             organization=world.org_a,
             matter=matter,
-            title=f"重大活动{i}",
-            event_start=start,
-            event_end=start,
-            details={"category": "major_activity"},
+            **filing_fields(
+                matter,
+                title=f"重大活动{i}",
+                event_start=start,
+                event_end=start,
+                details={"category": "major_activity"},
+            ),
         )
         filing = services.filing_submit(
             actor=world.org_a1, filing=filing, expected_version=filing.version
@@ -96,8 +99,7 @@ def test_filing_page_queries_do_not_grow_with_its_timeline(world, login):
         actor=world.org_a1,
         organization=world.org_a,
         matter=matter,
-        title="时间线",
-        details={"category": "major_activity"},
+        **filing_fields(matter, title="时间线", details={"category": "major_activity"}),
     )
     filing = services.filing_submit(actor=world.org_a1, filing=filing, expected_version=1)
     client = login(world.liaison_a)

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.conftest import PASSWORD
+from tests.factories import filing_fields
 
 API = "/api/v1"
 
@@ -94,8 +95,11 @@ def submitted_filing(world, code="major_matter", title=None, org=None, actor=Non
         actor=actor,
         organization=org,
         matter=matter(code),
-        title=title or f"{code} of {org.name}",
-        details=details or {"category": "major_activity"},
+        **filing_fields(
+            matter(code),
+            title=title or f"{code} of {org.name}",
+            details=details or {"category": "major_activity"},
+        ),
     )
     services.attachment_add(actor=actor, filing=filing, upload=ContentFile(PDF, name="report.pdf"))
     return services.filing_submit(actor=actor, filing=filing, expected_version=version(filing))

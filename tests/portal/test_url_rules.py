@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.rules import RULES, rule_of
 from tests.conftest import ROLES
+from tests.factories import filing_fields
 
 # Namespaces whose views keep their own access rules (the Django admin checks is_staff itself).
 FOREIGN = {"admin"}
@@ -183,7 +184,9 @@ def world(world):
         return MatterType.objects.get(code=code)
 
     world.matter = matter
-    data = {"title": "行业峰会", "details": {"category": "major_activity"}}
+    data = filing_fields(
+        matter("major_matter"), title="行业峰会", details={"category": "major_activity"}
+    )
     world.draft_a = services.filing_create(
         actor=world.org_a1, organization=world.org_a, matter=matter("major_matter"), **data
     )

@@ -10,7 +10,7 @@ from portal import services as portal_services
 from reports import services
 from reports.models import Filing, FilingEvent, MatterType, Opinion, OpinionState
 from tests.conftest import PASSWORD
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, filing_fields
 
 PDF = b"%PDF-1.4\n% test file\n"
 
@@ -95,12 +95,13 @@ def member_of(division):
 
 
 def create(actor, org, code, title=None, **fields):
+    """A draft of ``code``; whatever its schema requires and the caller does not give is filled
+    in with valid values."""
     return services.filing_create(
         actor=actor,
         organization=org,
         matter=matter(code),
-        title=title or f"{code} of {org.name}",
-        **fields,
+        **filing_fields(matter(code), title=title or f"{code} of {org.name}", **fields),
     )
 
 

@@ -8,6 +8,7 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from duties import access
 from orgs.models import ManagementMode
 from portal import calendar
 from reports import services
@@ -118,7 +119,7 @@ def test_resolve_lead_and_opinions(world, org_name):
     for code in EXPECTED:
         m = matter(code)
         lead, opinions = expected_for(world, code, org)
-        assert services.resolve_lead(m, org) == lead, code
+        assert access.lead_division_for(m, org) == lead, code
         resolved = services.resolve_opinion_divisions(m, org, lead)
         assert set(resolved) == opinions, code
         assert len(resolved) == len(opinions), f"{code}: a division is asked twice"
@@ -159,7 +160,7 @@ def test_liaison_led_matters_go_to_the_orgs_liaison_division(world, org_name, us
     for code in LIAISON_LED:
         filing = submitted(world, user, org, code)
         assert filing.lead_division == div, code
-        assert services.resolve_lead(matter(code), org) == div, code
+        assert access.lead_division_for(matter(code), org) == div, code
         with pytest.raises(PermissionDenied):
             start_review(member_of(other), filing)
         start_review(member_of(div), filing)

@@ -27,14 +27,14 @@ from portal.models import Notification
 from portal.services import StaleVersion
 from reports import services
 from reports.models import (
-    DECIDED_STATES,
-    FINAL_STATES,
     Filing,
     FilingEvent,
     FilingState,
     Opinion,
     OpinionState,
 )
+from reports.workflow import DECIDED as DECIDED_STATES
+from reports.workflow import FINAL as FINAL_STATES
 
 from .helpers import add_member, create, shared_world, version
 

@@ -324,7 +324,7 @@ def test_decided_page_offers_no_actions(world, login):
     filing = make(world, "acknowledged")
     for user in (world.org_a1, world.liaison_a, world.head_a):
         response = login(user).get(reverse("reports:detail", kwargs={"pk": filing.pk}))
-        assert response.context["actions"] == [], user
+        assert response.context["buttons"] == [], user
 
 
 # --- the whole way through --------------------------------------------------------------------
@@ -441,7 +441,7 @@ def test_through_the_page(world, login):
     filing = make(w, "submitted")
     client = login(w.liaison_a)
     page = client.get(reverse("reports:detail", kwargs={"pk": filing.pk}))
-    assert {a for a, _label in page.context["actions"]} == {"start_review", "return"}
+    assert {b["name"] for b in page.context["buttons"]} == {"start_review", "return"}
     v = page.context["transition_form"].initial["version"]
     url = reverse("reports:transition", kwargs={"pk": filing.pk})
     assert client.post(url, {"action": "start_review", "version": v}).status_code == 302
@@ -449,7 +449,7 @@ def test_through_the_page(world, login):
     opine(w.office, filing)
     client = login(w.head_a)
     page = client.get(reverse("reports:detail", kwargs={"pk": filing.pk}))
-    assert {"approve", "refuse"} <= {a for a, _label in page.context["actions"]}
+    assert {"approve", "refuse"} <= {b["name"] for b in page.context["buttons"] if not b["reason"]}
     v = page.context["transition_form"].initial["version"]
     client.post(url, {"action": "refuse", "version": v, "comment": ""})
     assert fresh(filing).state == S.IN_REVIEW  # a refusal needs its reason

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from duties import access
 from duties import services as duty_services
 from orgs import services as org_services
 from portal.models import Notification
@@ -148,7 +149,7 @@ def test_filing_page_visibility_matrix(scene, login):
 def test_the_querysets_agree_with_the_pages(scene):
     wrong = []
     for user in USERS:
-        visible = titles(Filing.objects.restrict(getattr(scene, user)))
+        visible = titles(access.visible_filings(getattr(scene, user)))
         expected = {key for key in TITLES if user in SEES[key]}
         if visible != expected:
             wrong.append(f"{user}: {sorted(visible)} != {sorted(expected)}")

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 
+from orgs.models import Organization, OrganizationUser
 from portal import generations
 
-from .models import FUNCTIONAL_KINDS, DivisionKind, MemberRole
+from .models import FUNCTIONAL_KINDS, Division, DivisionKind, DivisionMembership, MemberRole
 
 # Actions on an organization.
 VIEW = "view"
@@ -81,7 +82,9 @@ def roles(user):
     if cached is not None:
         return cached
     memberships, org_id = generations.cached(
-        f"portal:roles:{user.pk}", lambda: _load_links(user), generations.ACCESS
+        f"portal:roles:{user.pk}",
+        lambda: _load_links(user),
+        reads=(DivisionMembership, Division, OrganizationUser, Organization),
     )
     result = Roles(
         authenticated=True,

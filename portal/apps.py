@@ -8,10 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import (
-            calendar,  # noqa: F401  (connects the cache invalidation signals)
-            generations,
-        )
+        from . import generations
 
         generations.connect()
 

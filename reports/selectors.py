@@ -4,10 +4,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from duties import access
+from duties.models import Division
+from orgs.models import Organization
 from portal import calendar, generations
 from portal.pagination import bounded_count
 
-from .models import OPEN_STATES, Filing, FilingState, Opinion, OpinionState
+from .models import OPEN_STATES, Filing, FilingState, MatterType, Opinion, OpinionState
 from .services import DUE_SOON_WORKDAYS
 
 
@@ -70,8 +72,7 @@ def queue_summary(user):
     return generations.cached(
         f"portal:queue-summary:{queue_audience(user)}:{today}:{soon_by}",
         build,
-        generations.FILINGS,
-        generations.REGISTRY,
+        reads=(Filing, Opinion, Organization, MatterType, Division),
     )
 
 

@@ -84,6 +84,7 @@ def roles(user):
     memberships, org_id = generations.cached(
         f"portal:roles:{user.pk}",
         lambda: _load_links(user),
+        generations.user(user.pk),  # the memberships' order joins the user's own row
         reads=(DivisionMembership, Division, OrganizationUser, Organization),
     )
     result = Roles(

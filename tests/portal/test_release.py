@@ -77,7 +77,8 @@ def test_the_environment_names_the_release(monkeypatch):
         monkeypatch.setenv("PORTAL_RELEASE", "2026.12.1")
         assert importlib.reload(release).RELEASE == "2026.12.1"
         monkeypatch.delenv("PORTAL_RELEASE")
-        assert importlib.reload(release).RELEASE == release.code_hash()
+        reloaded = importlib.reload(release)
+        assert reloaded.code_hash() == reloaded.RELEASE
     finally:
         monkeypatch.undo()
         importlib.reload(release)

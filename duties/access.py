@@ -40,7 +40,14 @@ from portal import generations
 from reports import workflow
 from reports.models import Filing, MatterType, Opinion
 
-from .models import FUNCTIONAL_KINDS, DivisionKind, DivisionMembership, Meeting, MemberRole
+from .models import (
+    FUNCTIONAL_KINDS,
+    Division,
+    DivisionKind,
+    DivisionMembership,
+    Meeting,
+    MemberRole,
+)
 
 # Actions on an organization.
 VIEW = "view"
@@ -109,7 +116,10 @@ def roles(user):
     if cached is not None:
         return cached
     memberships, org_id = generations.cached(
-        f"portal:roles:{user.pk}", lambda: _load_links(user), generations.ACCESS
+        f"portal:roles:{user.pk}",
+        lambda: _load_links(user),
+        generations.user(user.pk),  # the memberships' order joins the user's own row
+        reads=(DivisionMembership, Division, OrganizationUser, Organization),
     )
     result = Roles(
         authenticated=True,

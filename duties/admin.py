@@ -1,43 +1,31 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from orgs.admin import NoDeleteMixin
+from portal.admin import ReadOnlyAdmin
 
 from .models import Division, DivisionMembership, LiaisonAssignment
 
 
 @admin.register(Division)
-class DivisionAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class DivisionAdmin(ReadOnlyAdmin):
+    """Written by ``duties.services``, which keeps each division's group and its liaison
+    organizations in step."""
+
     list_display = ("name", "kind", "is_active")
     list_filter = ("kind", "is_active")
+    search_fields = ("name",)
 
 
 @admin.register(DivisionMembership)
-class DivisionMembershipAdmin(SimpleHistoryAdmin):
+class DivisionMembershipAdmin(ReadOnlyAdmin):
     list_display = ("user", "division", "role")
     list_filter = ("division", "role")
-
-    def has_add_permission(self, request):
-        return False  # through the portal, which keeps the division's group in step
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    search_fields = ("user__username", "user__full_name")
+    list_select_related = ("user", "division")
 
 
 @admin.register(LiaisonAssignment)
-class LiaisonAssignmentAdmin(SimpleHistoryAdmin):
+class LiaisonAssignmentAdmin(ReadOnlyAdmin):
     list_display = ("organization", "division", "started_at", "ended_at", "assigned_by")
     list_filter = ("division",)
     search_fields = ("organization__name",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_select_related = ("organization", "division", "assigned_by")

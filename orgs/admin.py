@@ -1,18 +1,15 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.admin import ReadOnlyAdmin
 
 from .models import Organization, OrganizationUser
 
 
-class NoDeleteMixin:
-    """Organizations and their links are never hard-deleted: status changes instead."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Organization)
-class OrganizationAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class OrganizationAdmin(ReadOnlyAdmin):
+    """Written by ``orgs.services`` (credit-code check, version) and ``duties.services``
+    (liaison assignment with its permissions and history)."""
+
     list_display = (
         "name",
         "credit_code",
@@ -24,13 +21,10 @@ class OrganizationAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_filter = ("org_type", "management_mode", "status", "liaison_division")
     search_fields = ("name", "credit_code")
     list_select_related = ("liaison_division",)
-    # The liaison division moves only through the portal's assignment page, which keeps permissions
-    # and the assignment history in step.
-    readonly_fields = ("liaison_division", "credit_code_confirmed_by", "version")
 
 
 @admin.register(OrganizationUser)
-class OrganizationUserAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class OrganizationUserAdmin(ReadOnlyAdmin):
     list_display = ("user", "organization", "position")
     search_fields = ("user__username", "organization__name")
-    raw_id_fields = ("user", "organization")
+    list_select_related = ("user", "organization")

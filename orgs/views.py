@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -6,9 +7,8 @@ from django.views.decorators.http import require_http_methods
 
 from duties import access
 from duties import services as duty_services
-from duties.models import LiaisonAssignment
+from duties.models import Division, LiaisonAssignment
 from duties.selectors import missed_two_quarterlies
-from portal import generations
 from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.listings import clean_query, filtered_page, render_listing, split_page
@@ -17,7 +17,7 @@ from reports.selectors import org_filings
 
 from . import services
 from .forms import AssignLiaisonForm, ContactForm, OrganizationFilter, OrganizationForm, OrgUserForm
-from .models import Organization
+from .models import Organization, OrganizationGroupObjectPermission
 
 
 def _get_org(request, pk, action=access.VIEW, *related):
@@ -38,7 +38,7 @@ def org_list(request):
         query,
         "orgs/_registry.html",
         lambda: _registry(user, query),
-        generations.REGISTRY,
+        reads=(Organization, Division, OrganizationGroupObjectPermission, Permission),
     )
     return render(
         request,

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,9 +8,21 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import (
-            calendar,  # noqa: F401  (connects the cache invalidation signals)
-            generations,
-        )
+        from . import generations
 
         generations.connect()
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin; once it has discovered every app's registrations, those not written for
+    the portal are made read-only (``portal.admin.lock_registrations``)."""
+
+    default = False  # "portal" itself is PortalConfig
+
+    def ready(self):
+        super().ready()
+        from django.contrib import admin
+
+        from .admin import lock_registrations
+
+        lock_registrations(admin.site)

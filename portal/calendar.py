@@ -9,12 +9,8 @@ import datetime
 from functools import lru_cache
 
 import holidays as holidays_lib
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
-from .generations import Generation, cached
-
-CALENDAR = Generation("calendar")
+from . import generations
 
 
 @lru_cache(maxsize=64)
@@ -25,13 +21,13 @@ def _fallback(year):
 def _exceptions(year):
     """{date: 'holiday' | 'workday'} for ``year``, and whether the year has confirmed data."""
 
-    def build():
-        from .models import CalendarDay
+    from .models import CalendarDay
 
+    def build():
         rows = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
         return (rows, True) if rows else (_fallback(year), False)
 
-    return cached(f"portal:calendar:{year}", build, CALENDAR)
+    return generations.cached(f"portal:calendar:{year}", build, reads=(CalendarDay,))
 
 
 def year_confirmed(year):
@@ -106,10 +102,5 @@ def seed_from_package(model=None):
         if day.year >= SEED_FIRST_YEAR and day.weekday() >= 5
     ]
     model.objects.bulk_create(rows, ignore_conflicts=True)
-    _invalidate()
+    generations.bump_models(model)  # a bulk insert sends no signals
     return len(rows)
-
-
-@receiver([post_save, post_delete], sender="portal.CalendarDay")
-def _invalidate(**kwargs):
-    CALENDAR.bump()

@@ -5,7 +5,7 @@ The registry and the review queues show the same filter form, counts, rows and p
 who sees the same rows: every bureau-wide reader shares one registry, every member of a division
 shares its queue. The view names that audience (a string that decides the rows exactly, built by
 ``duties.access``), and the listing is cached under the language, the audience and the query, and
-retired by the generations of the rows it shows (``portal.generations``). The fragment is rendered
+retired by the generations of the models it reads (``portal.generations``). The fragment is rendered
 without the request, so nothing personal (a CSRF token, a user name) can enter it.
 """
 
@@ -50,11 +50,11 @@ def filtered_page(filterset, page_number, *order_by):
     return BoundedPaginator(rows, settings.PAGINATE_BY).get_page(page_number), filtered
 
 
-def render_listing(name, audience, query, template, build_context, *sources, extra=""):
+def render_listing(name, audience, query, template, build_context, *, reads, extra=""):
     """The HTML of ``template`` rendered with ``build_context()``, cached per language, audience,
-    query and ``extra`` (anything else the rows depend on, such as today's date) until one of
-    the generations ``sources`` changes."""
+    query and ``extra`` (anything else the rows depend on, such as today's date) until a row of
+    one of the models ``reads`` (everything the context and the template read) changes."""
     digest = hashlib.blake2b(f"{extra}|{query.urlencode()}".encode(), digest_size=12).hexdigest()
     key = f"portal:listing:{name}:{get_language()}:{audience}:{digest}"
-    html = generations.cached(key, lambda: render_to_string(template, build_context()), *sources)
+    html = generations.cached(key, lambda: render_to_string(template, build_context()), reads=reads)
     return mark_safe(html)  # noqa: S308 (rendered by our own template, escaped there)

@@ -2,13 +2,14 @@
 
 import datetime
 
+from django.contrib.auth.models import Permission
 from django.db.models import Count
 from django.utils import timezone
 
 from duties.access import org_audience, roles, visible_meetings, visible_orgs
 from duties.models import MeetingInvitation, MeetingStatus, SpecialMeetingRequest
 from duties.selectors import orgs_missing_two_quarterlies
-from orgs.models import OrgStatus
+from orgs.models import Organization, OrganizationGroupObjectPermission, OrgStatus
 
 from . import calendar, generations
 
@@ -46,7 +47,9 @@ def registry_stats(user, orgs, today):
         }
 
     return generations.cached(
-        f"portal:dashboard:{org_audience(user)}:{today.isoformat()}", build, generations.REGISTRY
+        f"portal:dashboard:{org_audience(user)}:{today.isoformat()}",
+        build,
+        reads=(Organization, OrganizationGroupObjectPermission, Permission),
     )
 
 
@@ -61,7 +64,9 @@ def division_stats(user, r, orgs):
         }
 
     return generations.cached(
-        f"portal:dashboard:division:{org_audience(user)}", build, generations.REGISTRY
+        f"portal:dashboard:division:{org_audience(user)}",
+        build,
+        reads=(Organization, OrganizationGroupObjectPermission, Permission),
     )
 
 

@@ -1,10 +1,11 @@
 """Writes that belong to the portal itself: user accounts, and helpers shared by every service."""
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from .models import User
 
 
 class StaleVersion(ValidationError):
@@ -40,21 +41,52 @@ def lock_versioned(queryset, *, pk, expected_version):
     return obj
 
 
-USER_FIELDS = ("full_name", "email", "phone", "is_bureau_admin", "is_leader", "is_active")
+# Who may create and change users is an access rule, and the rules live in ``duties.access``;
+# the portal's accounts import no domain app, so that app hands its rule in when it is ready.
+_user_manager_rule = None
+
+
+def register_user_manager_rule(rule):
+    """``rule(user)`` says whether ``user`` may create and change users (``duties.apps``)."""
+    global _user_manager_rule
+    _user_manager_rule = rule
+
+
+def _require_user_manager(actor):
+    if _user_manager_rule is None:
+        raise ImproperlyConfigured("No rule says who may manage users.")
+    if actor is None or not _user_manager_rule(actor):
+        raise PermissionDenied
 
 
 @transaction.atomic
-def user_create(*, actor, username, password, full_name="", email="", phone="", **flags):
-    """Create a login. Password rules are Django's validators; errors change nothing."""
-    User = get_user_model()
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    full_name: str = "",
+    email: str = "",
+    phone: str = "",
+    is_bureau_admin: bool = False,
+    is_leader: bool = False,
+) -> User:
+    """Create a login (bureau admins only). Password rules are Django's validators; errors
+    change nothing."""
+    _require_user_manager(actor)
     username = username.strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError(
             {"username": _("A user with this username already exists.")}, code="unique"
         )
-    user = User(username=username, full_name=full_name, email=email, phone=phone)
-    for flag in ("is_bureau_admin", "is_leader"):
-        setattr(user, flag, bool(flags.get(flag, False)))
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        is_bureau_admin=is_bureau_admin,
+        is_leader=is_leader,
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -64,24 +96,44 @@ def user_create(*, actor, username, password, full_name="", email="", phone="", 
 
 
 @transaction.atomic
-def user_update(*, actor, user, **fields):
-    """Change a user's profile or bureau-wide roles. An admin cannot remove their own admin role."""
-    unknown = set(fields) - set(USER_FIELDS)
-    if unknown:
-        raise ValueError(f"not user fields: {sorted(unknown)}")
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    full_name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    is_bureau_admin: bool | None = None,
+    is_leader: bool | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change a user's profile or bureau-wide roles (bureau admins only); None leaves a field as
+    it is. An admin cannot remove their own admin role or deactivate themselves."""
+    _require_user_manager(actor)
+    changes = {
+        "full_name": full_name,
+        "email": email,
+        "phone": phone,
+        "is_bureau_admin": is_bureau_admin,
+        "is_leader": is_leader,
+        "is_active": is_active,
+    }
+    changes = {name: value for name, value in changes.items() if value is not None}
     if user.pk == actor.pk and (
-        fields.get("is_bureau_admin") is False or fields.get("is_active") is False
+        (user.is_bureau_admin and is_bureau_admin is False) or is_active is False
     ):
         raise ValidationError(
             _("You cannot remove your own administrator role or deactivate yourself.")
         )
-    for name, value in fields.items():
+    for name, value in changes.items():
         setattr(user, name, value)
     return save_with_history(user, actor=actor)
 
 
 @transaction.atomic
-def user_set_password(*, actor, user, password):
+def user_set_password(*, actor: User, user: User, password: str) -> User:
+    """Set a user's password (bureau admins only), checked by Django's validators."""
+    _require_user_manager(actor)
     try:
         validate_password(password, user)
     except ValidationError as exc:

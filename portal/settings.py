@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "orgs",
     "duties",
     "reports",
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # django.contrib.admin, read-only past the services
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -4,11 +4,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from duties import access
+from duties.models import Division
+from orgs.models import Organization
 from portal import generations
 from portal.pagination import bounded_count
 
 from . import workflow
-from .models import Filing, FilingState
+from .models import Filing, FilingState, MatterType, Opinion
 
 LEAD, OPINION = access.LEAD, access.OPINION
 
@@ -47,8 +49,7 @@ def queue_summary(user):
     return generations.cached(
         f"portal:queue-summary:{queue_audience(user)}:{today}:{soon_by}",
         build,
-        generations.FILINGS,
-        generations.REGISTRY,
+        reads=(Filing, Opinion, Organization, MatterType, Division),
     )
 
 

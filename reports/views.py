@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duties import access
-from portal import generations
+from duties.models import Division
+from orgs.models import Organization
 from portal.actions import flash_errors, form_action
 from portal.forms import apply_validation_error
 from portal.history import change_log
@@ -26,7 +27,7 @@ from .forms import (
     TransitionForm,
 )
 from .matter_forms import display_details, form_for
-from .models import Attachment, Filing, FilingState, MatterType
+from .models import Attachment, Filing, FilingState, MatterType, Opinion
 
 S = FilingState
 
@@ -337,8 +338,7 @@ def review_queue(request):
         query,
         "reports/_queue.html",
         lambda: _queue(user, query, today, due_soon_by),
-        generations.FILINGS,
-        generations.REGISTRY,
+        reads=(Filing, Opinion, Organization, MatterType, Division),
         extra=f"{today}|{due_soon_by}",
     )
     return render(request, "reports/queue.html", {"listing": listing})

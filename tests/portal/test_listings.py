@@ -5,6 +5,8 @@ These tests run on a transactional database, so that changes commit and answers 
 in production (inside a test transaction that changed the data nothing is cached).
 """
 
+import os
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -184,3 +186,17 @@ def test_the_home_figures_count_a_new_organization_at_once(world):
         management_mode="direct",
     )
     assert dashboard(world.policy)["org_total"] == before + 1
+
+
+def test_bulk_inserts_of_seed_volume_retire_the_listings_they_change(world, page):
+    from django.core.management import call_command
+
+    from portal.management.commands.seed_volume import MARKER
+    from portal.selectors import dashboard
+
+    assert MARKER not in page(world.policy, REGISTRY)
+    before = dashboard(world.policy)["org_total"]
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_volume", orgs=4, filings=30, users=4, stdout=quiet)
+    assert MARKER in page(world.policy, REGISTRY)
+    assert dashboard(world.policy)["org_total"] == before + 4

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -20,6 +21,8 @@ from orgs.models import (
     OrgStatus,
     OrgType,
 )
+from orgs.services import org_user_create
+from portal import services as portal_services
 from tests.factories import OrganizationFactory
 
 User = get_user_model()
@@ -108,6 +111,65 @@ def test_only_admins_create_users(world, login):
         assert client.get(reverse("user_create")).status_code == 403, role
         assert create_user(client, is_bureau_admin="on").status_code == 403, role
     assert User.objects.count() == before
+
+
+def user_row(user):
+    return User.objects.filter(pk=user.pk).values().get(), user.history.count()
+
+
+NON_ADMINS = ["leader", "policy", "policy_head", "liaison_a", "org_a1"]
+
+
+@pytest.mark.parametrize("role", NON_ADMINS)
+def test_the_user_services_refuse_an_actor_who_is_not_an_admin(world, role):
+    actor = getattr(world, role)
+    before = User.objects.count(), user_row(world.office), user_row(actor)
+    with pytest.raises(PermissionDenied):
+        portal_services.user_create(
+            actor=actor, username="chen-jing", password=STRONG_PASSWORD, is_bureau_admin=True
+        )
+    with pytest.raises(PermissionDenied):
+        org_user_create(
+            actor=actor, org=world.org_a, username="chen-jing", password=STRONG_PASSWORD
+        )
+    for user in (world.office, actor):  # another user, and the actor themselves
+        with pytest.raises(PermissionDenied):
+            portal_services.user_update(actor=actor, user=user, is_bureau_admin=True)
+        with pytest.raises(PermissionDenied):
+            portal_services.user_set_password(actor=actor, user=user, password=STRONG_PASSWORD)
+    assert (User.objects.count(), user_row(world.office), user_row(actor)) == before
+
+
+def test_a_superuser_manages_users(world):
+    root = User.objects.create_superuser("root", "root@example.gov.cn", STRONG_PASSWORD)
+    user = portal_services.user_create(actor=root, username="chen-jing", password=STRONG_PASSWORD)
+    portal_services.user_update(actor=root, user=user, full_name="陈静")
+    portal_services.user_set_password(actor=root, user=user, password="Another-Pass-2026!")
+    user.refresh_from_db()
+    assert user.full_name == "陈静" and user.check_password("Another-Pass-2026!")
+    assert user.history.first().history_user == root
+
+
+def test_user_update_changes_only_what_it_is_given(world):
+    world.office.email = "office@example.gov.cn"
+    world.office.save()
+    portal_services.user_update(actor=world.admin, user=world.office, is_leader=True)
+    world.office.refresh_from_db()
+    assert world.office.is_leader is True
+    assert world.office.email == "office@example.gov.cn"
+    assert world.office.full_name == "office"
+    with pytest.raises(TypeError):
+        portal_services.user_update(actor=world.admin, user=world.office, is_superuser=True)
+
+
+def test_an_admin_keeps_their_own_role(world):
+    with pytest.raises(ValidationError):
+        portal_services.user_update(actor=world.admin, user=world.admin, is_bureau_admin=False)
+    with pytest.raises(ValidationError):
+        portal_services.user_update(actor=world.admin, user=world.admin, is_active=False)
+    portal_services.user_update(actor=world.admin, user=world.admin, full_name="管理员甲")
+    world.admin.refresh_from_db()
+    assert world.admin.is_bureau_admin and world.admin.full_name == "管理员甲"
 
 
 # --- demo data -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 
+from meetings.models import Meeting
 from portal import generations
 
 from .models import FUNCTIONAL_KINDS, DivisionKind, MemberRole
@@ -230,8 +231,6 @@ def is_meeting_organizer(user):
 
 def visible_meetings(user):
     """Bureau staff see every meeting; an organization sees those it is invited to."""
-    from .models import Meeting
-
     r = roles(user)
     if r.is_bureau_staff:
         return Meeting.objects.all()

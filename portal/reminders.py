@@ -111,7 +111,7 @@ def _division_user_ids(division_ids, heads_only=False):
 
 
 def plan_meetings(now):
-    from duties.models import Meeting, MeetingInvitation, MeetingStatus
+    from meetings.models import Meeting, MeetingInvitation, MeetingStatus
 
     lookback = datetime.timedelta(days=conf("lookback_days"))
     days_before = conf("meeting_days_before")
@@ -133,7 +133,7 @@ def plan_meetings(now):
             recipients.update(ids)
         for ids in _division_user_ids([d.pk for d in meeting.invited_divisions.all()]).values():
             recipients.update(ids)
-        url = reverse("duties:meeting_detail", args=[meeting.pk])
+        url = reverse("meetings:meeting_detail", args=[meeting.pk])
         when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
         dues = []
         if meeting.status == MeetingStatus.CANCELLED:
@@ -191,8 +191,9 @@ def quarter_start(day):
 
 def plan_quarterly_meeting(now):
     """Remind the Policy division if this quarter has no quarterly meeting by its 15th day."""
-    from duties.models import DivisionKind, Meeting, MeetingKind, MeetingStatus
-    from duties.services import quarter_of
+    from duties.models import DivisionKind
+    from meetings.models import Meeting, MeetingKind, MeetingStatus
+    from meetings.services import quarter_of
 
     today = timezone.localdate(now)
     start = quarter_start(today)
@@ -225,7 +226,7 @@ def plan_quarterly_meeting(now):
                 due_at,
                 title,
                 "",
-                reverse("duties:meeting_create"),
+                reverse("meetings:meeting_create"),
             )
 
 
@@ -456,13 +457,13 @@ def send_one(reminder_id, now=None):
         if not claimed:
             return False
         reminder = Reminder.objects.select_related("recipient").get(pk=reminder_id)
-        meeting_id = reminder.subject_id if reminder.subject_type == "meeting" else None
         created = notify(
             [reminder.recipient],
             title=reminder.title,
             body=reminder.body,
             url=reminder.url,
-            meeting_id=meeting_id,
+            subject_type=reminder.subject_type,
+            subject_id=reminder.subject_id,
         )
         if not created:  # the recipient was deactivated meanwhile
             Reminder.objects.filter(pk=reminder_id).update(status=ReminderStatus.CANCELLED)

@@ -6,8 +6,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from duties.access import org_audience, roles, visible_meetings, visible_orgs
-from duties.models import MeetingInvitation, MeetingStatus, SpecialMeetingRequest
-from duties.selectors import orgs_missing_two_quarterlies
+from meetings.models import MeetingInvitation, MeetingStatus, SpecialMeetingRequest
+from meetings.selectors import orgs_missing_two_quarterlies
 from orgs.models import OrgStatus
 
 from . import calendar, generations

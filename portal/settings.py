@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "portal",
     "orgs",
     "duties",
+    "meetings",
     "reports",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -270,10 +271,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "FilingStateEnum": "reports.models.FilingState",
-        "MeetingStatusEnum": "duties.models.MeetingStatus",
+        "MeetingStatusEnum": "meetings.models.MeetingStatus",
         "OrgStatusEnum": "orgs.models.OrgStatus",
         "OpinionStateEnum": "reports.models.OpinionState",
-        "ResponseEnum": "duties.models.Response",
+        "ResponseEnum": "meetings.models.InvitationAnswer",
     },
 }
 # Failed logins, on the page and through the API alike, lock the username for a while.

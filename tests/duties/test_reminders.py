@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from duties import services
-from duties.models import MeetingKind
+from meetings import services
+from meetings.models import MeetingKind
 from orgs import services as org_services
 from orgs.models import Organization, OrganizationUser, OrgStatus, OrgType
 from portal import reminders
@@ -72,6 +72,11 @@ def schedule(world, start, *, organizations=None, divisions=(), kind=MeetingKind
         organizations=organizations,
         divisions=divisions,
     )
+
+
+def about(meeting):
+    """The inbox messages about ``meeting`` (the subject their reminders name)."""
+    return {"subject_type": "meeting", "subject_id": meeting.pk}
 
 
 def meeting_reminders(meeting, kind=None, status=None):
@@ -146,8 +151,8 @@ def test_running_twice_sends_each_reminder_once(world):
     assert first["sent"] == 3
     assert second["sent"] == 0
     for user_id in expected:
-        assert Notification.objects.filter(recipient_id=user_id, meeting=meeting).count() == 1
-    assert Notification.objects.filter(meeting=meeting).count() == 3
+        assert Notification.objects.filter(recipient_id=user_id, **about(meeting)).count() == 1
+    assert Notification.objects.filter(**about(meeting)).count() == 3
 
 
 def require_postgres():
@@ -227,7 +232,7 @@ def test_two_workers_at_once_deliver_each_reminder_once(postgres_only, world):
     assert sum(results) == expected
     assert_each_sent_once(week)
 
-    per_user = Notification.objects.filter(meeting=meeting).values_list("recipient_id", flat=True)
+    per_user = Notification.objects.filter(**about(meeting)).values_list("recipient_id", flat=True)
     assert len(per_user) == 2 * expected
     assert len(set(per_user)) == expected
 
@@ -256,13 +261,13 @@ def test_worker_killed_between_claim_and_send_leaves_the_reminder_pending(world,
     assert pending.count() == 1
     # The claim of the failed one was rolled back with its inbox message.
     assert all(r.sent_at is None and r.notification_id is None for r in pending)
-    assert Notification.objects.filter(meeting=meeting).count() == 2
+    assert Notification.objects.filter(**about(meeting)).count() == 2
 
     monkeypatch.setattr(reminders, "notify", real_notify)
     assert run(now)["sent"] == 1
     assert run(now)["sent"] == 0
     assert_each_sent_once(invites)
-    assert Notification.objects.filter(meeting=meeting).count() == 3
+    assert Notification.objects.filter(**about(meeting)).count() == 3
 
 
 # --- the quarterly meeting -----------------------------------------------------------------
@@ -281,7 +286,7 @@ def test_quarterly_reminder_on_the_15th_day_at_9(world):
         ("quarterly_unscheduled", "quarter", 20271)
     }
     assert {p.due_at for p in plans} == {local(2027, 1, 15, 9, 0)}
-    assert {p.url for p in plans} == {reverse("duties:meeting_create")}
+    assert {p.url for p in plans} == {reverse("meetings:meeting_create")}
 
     # Still due a week later (a sweep missed meanwhile), then no more.
     assert len(quarterly(local(2027, 1, 22, 8, 59))) == 2
@@ -298,7 +303,7 @@ def test_quarterly_reminder_on_the_15th_day_at_9(world):
         world.policy.pk: [local(2027, 1, 15)],
         world.policy_head.pk: [local(2027, 1, 15)],
     }
-    assert Notification.objects.filter(url=reverse("duties:meeting_create")).count() == 2
+    assert Notification.objects.filter(url=reverse("meetings:meeting_create")).count() == 2
 
 
 def test_no_quarterly_reminder_when_the_quarter_has_its_meeting(world):
@@ -375,9 +380,9 @@ def test_invitation_then_7_and_1_days_before_to_invited_orgs_and_divisions(world
 
     for user in (world.org_a1, world.liaison_a, world.office):
         assert kinds_sent_to(user) == ["meeting_1d", "meeting_7d", "meeting_invite"]
-        notes = Notification.objects.filter(recipient=user, meeting=meeting)
+        notes = Notification.objects.filter(recipient=user, **about(meeting))
         assert notes.count() == 3
-        assert {n.url for n in notes} == {reverse("duties:meeting_detail", args=[meeting.pk])}
+        assert {n.url for n in notes} == {reverse("meetings:meeting_detail", args=[meeting.pk])}
     for user in (world.org_b1, world.policy, world.liaison_b, world.leader):
         assert not Notification.objects.filter(recipient=user).exists()
 
@@ -720,7 +725,7 @@ def test_reminder_emails_follow_the_inbox_with_the_meeting_ics(
 
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
-    note = Notification.objects.get(recipient=world.org_a1, meeting=meeting)
+    note = Notification.objects.get(recipient=world.org_a1, **about(meeting))
     assert message.to == ["a1@example.org"]
     assert message.subject == note.title
     assert message.body.startswith(note.body)
@@ -793,7 +798,7 @@ def test_failing_email_backend_marks_failed_and_a_later_retry_sends(
     ):
         run(timezone.now() + MIN)
 
-    note = Notification.objects.get(recipient=world.org_a1, meeting=meeting)
+    note = Notification.objects.get(recipient=world.org_a1, **about(meeting))
     assert note.email_status == "failed"
     assert "refused the connection" in note.email_error
     assert 1 <= note.email_attempts <= MAX_EMAIL_ATTEMPTS

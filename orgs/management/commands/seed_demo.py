@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from duties import services as duty_services
-from duties.demo import seed_demo_meetings
 from duties.models import DivisionKind, MemberRole
+from meetings.demo import seed_demo_meetings
 from orgs import services as org_services
 from orgs.credit_code import make_code
 from orgs.models import ManagementMode, Organization, OrgStatus, OrgType, PartyOrgType, WorkArea

@@ -1,6 +1,7 @@
 """Reads about meetings that depend on who asks."""
 
-from .access import roles, visible_meetings
+from duties.access import roles, visible_meetings
+
 from .models import Meeting, MeetingInvitation, MeetingKind, MeetingStatus
 
 

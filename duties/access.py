@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 
 from meetings.models import Meeting
+from orgs.models import OrganizationUser
 from portal import generations
 
-from .models import FUNCTIONAL_KINDS, DivisionKind, MemberRole
+from .models import FUNCTIONAL_KINDS, DivisionKind, DivisionMembership, MemberRole
 
 # Actions on an organization.
 VIEW = "view"
@@ -360,3 +361,29 @@ def sees_internal(user):
     """Bureau staff see internal comments, opinions and files; organization users never do."""
     r = roles(user)
     return r.is_bureau_staff and not r.is_org_user
+
+
+# Recipients: who hears of a subject (the clock's planners ask here).
+def org_user_ids(org_ids):
+    """{org_id: [user ids]} of the active users of the active (or preparing) organizations."""
+    result = {}
+    for org_id, user_id in OrganizationUser.objects.filter(
+        organization_id__in=org_ids,
+        organization__status__in=["active", "preparing"],
+        user__is_active=True,
+    ).values_list("organization_id", "user_id"):
+        result.setdefault(org_id, []).append(user_id)
+    return result
+
+
+def division_user_ids(division_ids, heads_only=False):
+    """{division_id: [user ids]} of the active members (or heads) of the active divisions."""
+    qs = DivisionMembership.objects.filter(
+        division_id__in=division_ids, division__is_active=True, user__is_active=True
+    )
+    if heads_only:
+        qs = qs.filter(role=MemberRole.HEAD)
+    result = {}
+    for division_id, user_id in qs.values_list("division_id", "user_id"):
+        result.setdefault(division_id, []).append(user_id)
+    return result

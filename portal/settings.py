@@ -207,7 +207,7 @@ REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "reminders": {"task": "portal.tasks.run_reminders", "schedule": REMINDER_SWEEP_SECONDS},
 }
-# Lead times of the reminders; see portal/reminders.py for every key and its default.
+# Lead times of the reminders; see portal/clock.py for every key and its default.
 REMINDERS = env.json("REMINDERS_JSON", default={})
 
 # Sessions are read from the cache and written through to the database (they survive a flush).

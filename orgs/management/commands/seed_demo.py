@@ -20,7 +20,7 @@ from orgs import services as org_services
 from orgs.credit_code import make_code
 from orgs.models import ManagementMode, Organization, OrgStatus, OrgType, PartyOrgType, WorkArea
 from portal import services as portal_services
-from portal.reminders import run as run_reminders
+from portal.clock import run as run_reminders
 from reports.demo import seed_demo_filings
 from reports.matrix import install_default_matrix
 

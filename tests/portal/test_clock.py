@@ -1,6 +1,7 @@
-"""The portal's clock (portal.reminders): what falls due, for whom, delivered exactly once.
+"""The portal's clock (portal.clock) and the reminders the apps register with it: what falls due,
+for whom, delivered exactly once.
 
-Every test drives ``portal.reminders.run(now)`` (or its planners) with explicit ``now`` values;
+Every test drives ``portal.clock.run(now)`` (or a planner) with explicit ``now`` values;
 nothing sleeps. Times are Asia/Shanghai. Services still stamp their own actions with the real
 clock (``scheduled_at``, ``rescheduled_at``, ``cancelled_at``), so meeting tests count from the
 real ``timezone.now()``; the calendar tests use fixed dates.
@@ -22,12 +23,13 @@ from icalendar import Calendar
 
 from meetings import services
 from meetings.models import MeetingKind
+from meetings.reminders import plan_quarterly_meeting
 from orgs import services as org_services
 from orgs.models import Organization, OrganizationUser, OrgStatus, OrgType
-from portal import reminders
+from portal import clock
+from portal.clock import run
 from portal.models import Notification, Reminder, ReminderStatus
 from portal.notifications import MAX_EMAIL_ATTEMPTS
-from portal.reminders import run
 from portal.tasks import send_notification_email
 from reports.models import Filing, FilingState, MatterType
 from tests.factories import OrganizationFactory
@@ -225,10 +227,10 @@ def test_two_workers_at_once_deliver_each_reminder_once(postgres_only, world):
     assert_each_sent_once(invites)
 
     # The same pending rows in front of both dispatchers: each claims a row or finds it gone.
-    reminders.plan(start - 7 * DAY)
+    clock.plan(start - 7 * DAY)
     week = meeting_reminders(meeting, "meeting_7d")
     assert week.filter(status=PENDING).count() == expected
-    results = in_two_workers(lambda: reminders.dispatch(start - 7 * DAY))
+    results = in_two_workers(lambda: clock.dispatch(start - 7 * DAY))
     assert sum(results) == expected
     assert_each_sent_once(week)
 
@@ -241,7 +243,7 @@ def test_worker_killed_between_claim_and_send_leaves_the_reminder_pending(world,
     start = soon() + 10 * DAY
     meeting = schedule(world, start, divisions=[world.office_div])
     now = timezone.now() + MIN
-    real_notify = reminders.notify
+    real_notify = clock.notify
     calls = []
 
     def dies_on_second(*args, **kwargs):
@@ -250,7 +252,7 @@ def test_worker_killed_between_claim_and_send_leaves_the_reminder_pending(world,
             raise RuntimeError("worker killed")
         return real_notify(*args, **kwargs)
 
-    monkeypatch.setattr(reminders, "notify", dies_on_second)
+    monkeypatch.setattr(clock, "notify", dies_on_second)
     # The failing one is logged and skipped; the sweep goes on with the others.
     assert run(now)["sent"] == 2
 
@@ -263,7 +265,7 @@ def test_worker_killed_between_claim_and_send_leaves_the_reminder_pending(world,
     assert all(r.sent_at is None and r.notification_id is None for r in pending)
     assert Notification.objects.filter(**about(meeting)).count() == 2
 
-    monkeypatch.setattr(reminders, "notify", real_notify)
+    monkeypatch.setattr(clock, "notify", real_notify)
     assert run(now)["sent"] == 1
     assert run(now)["sent"] == 0
     assert_each_sent_once(invites)
@@ -274,7 +276,7 @@ def test_worker_killed_between_claim_and_send_leaves_the_reminder_pending(world,
 
 
 def quarterly(now):
-    return list(reminders.plan_quarterly_meeting(now))
+    return list(plan_quarterly_meeting(now))
 
 
 def test_quarterly_reminder_on_the_15th_day_at_9(world):
@@ -405,7 +407,7 @@ def test_moved_meeting_cancels_old_reminders_and_announces_the_new_time(world):
     invited = ids(world.org_a1, world.liaison_a)
     run(timezone.now() + MIN)
     # The week-before reminders for the old time are planned but not yet sent.
-    reminders.plan(old_start - 7 * DAY + MIN)
+    clock.plan(old_start - 7 * DAY + MIN)
     old_week = list(meeting_reminders(meeting, "meeting_7d", PENDING))
     assert recipients(meeting_reminders(meeting, "meeting_7d", PENDING)) == invited
 
@@ -461,7 +463,7 @@ def test_cancelled_meeting_tells_invitees_and_reminds_no_more(world):
     meeting = schedule(world, start, divisions=[world.office_div])
     invited = ids(world.org_a1, world.org_b1, world.office)
     run(timezone.now() + MIN)
-    reminders.plan(start - 7 * DAY)
+    clock.plan(start - 7 * DAY)
     assert meeting_reminders(meeting, "meeting_7d", PENDING).count() == 3
 
     services.meeting_cancel(
@@ -491,7 +493,7 @@ def test_deregistered_org_gets_no_more_reminders(world):
     assert recipients(meeting_reminders(meeting, "meeting_invite")) == ids(
         world.org_a1, world.org_b1
     )
-    reminders.plan(start - 7 * DAY)
+    clock.plan(start - 7 * DAY)
     assert recipients(meeting_reminders(meeting, "meeting_7d", PENDING)) == ids(
         world.org_a1, world.org_b1
     )
@@ -834,3 +836,17 @@ def test_celery_retry_after_a_failure_sends_the_email(
     note = Notification.objects.get(recipient=world.org_a1)
     assert (note.email_status, note.email_attempts, note.email_error) == ("sent", 2, "")
     assert len(mailoutbox) == 1
+
+
+def test_the_clock_asks_the_planners_each_app_registered():
+    from meetings.reminders import plan_meetings
+    from orgs.reminders import plan_organizations
+    from reports.reminders import plan_filings
+
+    assert set(clock.PLANNERS) == {
+        plan_meetings,
+        plan_quarterly_meeting,
+        plan_filings,
+        plan_organizations,
+    }
+    assert len(clock.PLANNERS) == 4  # registering twice adds nothing

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class DutiesConfig(AppConfig):
     name = "duties"
     verbose_name = _("Divisions and duties")
+
+    def ready(self):
+        # Django's hook for registering with the portal once every model is loaded.
+        from portal import rules
+
+        from . import access
+
+        rules.register("bureau_staff", access.is_bureau_staff)
+        rules.register("bureau_admin", access.is_bureau_admin)
+        rules.register("registry_editor", access.is_registry_editor)
+        rules.register("org_user", access.is_org_user)
+        rules.register("leader", lambda user: access.roles(user).is_leader)

@@ -10,6 +10,10 @@ class PortalConfig(AppConfig):
         from . import (
             calendar,  # noqa: F401  (connects the cache invalidation signals)
             generations,
+            home,
         )
 
         generations.connect()
+        home.register(
+            order=60, template="portal/_home_calendar.html", data=home.unconfirmed_calendar
+        )

@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.portal",
+                "duties.context_processors.roles",
             ],
         },
     },

@@ -171,7 +171,7 @@ def test_a_new_flag_takes_effect_on_the_next_request(client, world):
 
 
 def test_the_home_figures_count_a_new_organization_at_once(world):
-    from portal.selectors import dashboard
+    from portal.home import context as dashboard
     from tests.factories import credit_code
 
     before = dashboard(world.policy)["org_total"]

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from duties import services as duty_services
 from duties.models import DivisionKind, MemberRole
-from meetings.demo import seed_demo_meetings
 from orgs import services as org_services
 from orgs.credit_code import make_code
 from orgs.models import ManagementMode, Organization, OrgStatus, OrgType, PartyOrgType, WorkArea
+from portal import demo
 from portal import services as portal_services
 from portal.clock import run as run_reminders
 from reports.demo import seed_demo_filings
@@ -430,6 +430,6 @@ class Command(BaseCommand):
         )
         install_default_matrix(actor=admin)
         seed_demo_filings(orgs=orgs)
-        seed_demo_meetings()
+        demo.seed_registered()  # the other apps' demo data: meetings
         # One cycle of the clock, so that invitations and due reminders are in the inboxes.
         run_reminders()

@@ -14,6 +14,7 @@ import zoneinfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import override_settings
@@ -23,15 +24,18 @@ from icalendar import Calendar
 
 from meetings import services
 from meetings.models import MeetingKind
-from meetings.reminders import plan_quarterly_meeting
+from meetings.reminders import plan_meetings, plan_quarterly_meeting
 from orgs import services as org_services
 from orgs.models import Organization, OrganizationUser, OrgStatus, OrgType
+from orgs.reminders import plan_organizations
 from portal import clock
+from portal.celery import app
 from portal.clock import run
 from portal.models import Notification, Reminder, ReminderStatus
 from portal.notifications import MAX_EMAIL_ATTEMPTS
 from portal.tasks import send_notification_email
 from reports.models import Filing, FilingState, MatterType
+from reports.reminders import plan_filings
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -679,8 +683,6 @@ def test_term_end_reminder_at_a_month_end_is_sent_on_its_day(world):
 @pytest.fixture
 def eager_celery():
     """Celery runs tasks in-process (retries too, without waiting), then is put back."""
-    from portal.celery import app
-
     saved = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield app
@@ -703,8 +705,6 @@ class FlakyBackend(BaseEmailBackend):
         if FlakyBackend.failures_left:
             FlakyBackend.failures_left -= 1
             raise TimeoutError("relay timed out")
-        from django.core import mail
-
         for message in email_messages:
             message.message()
             mail.outbox.append(message)
@@ -839,10 +839,6 @@ def test_celery_retry_after_a_failure_sends_the_email(
 
 
 def test_the_clock_asks_the_planners_each_app_registered():
-    from meetings.reminders import plan_meetings
-    from orgs.reminders import plan_organizations
-    from reports.reminders import plan_filings
-
     assert set(clock.PLANNERS) == {
         plan_meetings,
         plan_quarterly_meeting,

@@ -6,10 +6,14 @@ A new URL without a rule, or without a row in MATRIX below, fails this module.
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from meetings import services as meeting_services
 from portal.rules import RULES, rule_of
+from reports import services
+from reports.models import MatterType
 from tests.conftest import ROLES
 
 # Namespaces whose views keep their own access rules (the Django admin checks is_staff itself).
@@ -186,11 +190,6 @@ MATRIX.update({old: (MATRIX[new][0], everyone(MOVED_PERMANENTLY)) for old, new i
 @pytest.fixture
 def world(world):
     """The shared world plus one draft and one submitted filing (with a file) of org A."""
-    from django.core.files.base import ContentFile
-
-    from meetings import services as meeting_services
-    from reports import services
-    from reports.models import MatterType
 
     def matter(code):
         return MatterType.objects.get(code=code)

@@ -29,6 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from meetings.models import Meeting
 from orgs.models import (
     ManagementMode,
     Organization,
@@ -45,7 +46,6 @@ from .models import (
     Division,
     DivisionKind,
     DivisionMembership,
-    Meeting,
     MemberRole,
 )
 

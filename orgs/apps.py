@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class OrgsConfig(AppConfig):
     name = "orgs"
     verbose_name = _("Organizations")
+
+    def ready(self):
+        # Django's hook for registering with the portal once every model is loaded.
+        from portal import clock, home
+
+        from . import reminders, selectors
+
+        clock.register(reminders.plan_organizations)
+        home.register(order=10, template="orgs/_home_org.html", data=selectors.home_my_org)
+        home.register(order=80, template="orgs/_home_registry.html", data=selectors.home_registry)

@@ -17,6 +17,15 @@ class OrgType(models.TextChoices):
     FOUNDATION = "foundation", _("Foundation")
 
 
+SOCIAL_GROUP_TYPES = frozenset(
+    {OrgType.SOCIAL_GROUP, OrgType.INDUSTRY_ASSOCIATION, OrgType.SOCIETY}
+)
+
+# The types that submit the annual inspection (年检) to the bureau for preliminary review by
+# 31 March: social groups and private non-enterprise units (foundations are not among them).
+ANNUAL_INSPECTION_TYPES = SOCIAL_GROUP_TYPES | {OrgType.PRIVATE_NON_ENTERPRISE}
+
+
 class ManagementMode(models.TextChoices):
     DUAL = "dual", _("Dual management")
     DIRECT = "direct", _("Direct registration")

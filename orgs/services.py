@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from duties import access
+from portal.clock import cancel_for_user_ids
 from portal.services import lock_versioned, save_with_history, user_create
 
 from . import credit_code
@@ -131,8 +132,6 @@ def org_update(
     _save(org, actor=actor)
     if org.status in (OrgStatus.DEREGISTERED, OrgStatus.REVOKED):
         # An organization that has ended is reminded of nothing more.
-        from portal.reminders import cancel_for_user_ids
-
         cancel_for_user_ids(list(org.users.values_list("user_id", flat=True)))
     org.refresh_from_db()
     return org

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from duties import access
 from duties import services as duty_services
 from duties.models import Division, LiaisonAssignment
-from duties.selectors import missed_two_quarterlies
+from meetings.selectors import missed_two_quarterlies
 from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.listings import clean_query, filtered_page, render_listing, split_page

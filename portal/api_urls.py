@@ -2,7 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from duties.api import DivisionViewSet, MeetingViewSet
+from duties.api import DivisionViewSet
+from meetings.api import MeetingViewSet
 from orgs.api import OrganizationViewSet
 from reports.api import AttachmentViewSet, FilingViewSet, MatterTypeViewSet
 

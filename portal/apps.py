@@ -8,9 +8,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import generations
+        from . import generations, home
 
         generations.connect()
+        home.register(
+            order=60, template="portal/_home_calendar.html", data=home.unconfirmed_calendar
+        )
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

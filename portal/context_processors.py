@@ -1,13 +1,8 @@
-from duties.access import roles
-
 from .notifications import unread_count
 
 
 def portal(request):
-    """The current user's roles and unread inbox count, for navigation."""
+    """The current user's unread inbox count, for navigation."""
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
-    return {
-        "portal_roles": roles(user),
-        "unread_count": unread_count(user) if authenticated else 0,
-    }
+    return {"unread_count": unread_count(user) if authenticated else 0}

@@ -101,15 +101,10 @@ class Notification(models.Model):
     email_error = models.TextField(_("email error"), blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
     email_claimed_at = models.DateTimeField(_("email claimed at"), null=True, blank=True)
-    meeting = models.ForeignKey(
-        "duties.Meeting",
-        verbose_name=_("meeting"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("The email carries this meeting as an iCalendar file."),
-    )
+    # What the message is about, as a reminder names it: the email carries the attachment that the
+    # subject's app registered for its type (a meeting's .ics), if any.
+    subject_type = models.CharField(_("subject type"), max_length=40, blank=True)
+    subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

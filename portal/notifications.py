@@ -3,6 +3,10 @@
 ``notify`` writes inbox rows inside the caller's transaction and queues the email for after the
 commit, so a rolled-back action tells nobody. The email task claims the row with a conditional
 UPDATE, so a retried or duplicated task sends at most once.
+
+A message may name its subject (type and id, as reminders do); an app that wants the emails about
+its subjects to carry a file registers an attachment provider for that type
+(``register_attachment``, from its ``AppConfig.ready()``).
 """
 
 import datetime
@@ -24,8 +28,16 @@ MAX_EMAIL_ATTEMPTS = 5
 SENDING_LEASE = datetime.timedelta(minutes=10)
 STALE_AFTER = datetime.timedelta(minutes=5)
 
+# subject type -> provider(subject_id) returning (filename, content, mimetype) or None.
+ATTACHMENTS = {}
 
-def notify(recipients, *, title, body="", url="", meeting_id=None):
+
+def register_attachment(subject_type, provider):
+    """Emails of messages about a ``subject_type`` carry what ``provider(subject_id)`` returns."""
+    ATTACHMENTS[subject_type] = provider
+
+
+def notify(recipients, *, title, body="", url="", subject_type="", subject_id=None):
     """Put a message in each recipient's inbox; email it once the transaction commits."""
     seen = set()
     rows = []
@@ -39,7 +51,8 @@ def notify(recipients, *, title, body="", url="", meeting_id=None):
                 title=title[:255],
                 body=body,
                 url=url,
-                meeting_id=meeting_id,
+                subject_type=subject_type,
+                subject_id=subject_id,
                 email_status="pending" if user.email else "none",
             )
         )
@@ -84,20 +97,16 @@ def deliver_email(notification_id):
     )
     if not claimed:
         return False
-    n = Notification.objects.select_related("recipient", "meeting").get(pk=notification_id)
+    n = Notification.objects.select_related("recipient").get(pk=notification_id)
     link = n.url
     if link and getattr(settings, "PORTAL_BASE_URL", ""):
         link = settings.PORTAL_BASE_URL.rstrip("/") + link
     message = n.body + (f"\n\n{link}" if link else "")
     email = EmailMessage(n.title, message, to=[n.recipient.email])
-    if n.meeting_id:
-        from duties.ics import meeting_ics
-
-        email.attach(
-            "meeting.ics",
-            meeting_ics(n.meeting, base_url=getattr(settings, "PORTAL_BASE_URL", "")),
-            "text/calendar",
-        )
+    provider = ATTACHMENTS.get(n.subject_type)
+    attachment = provider(n.subject_id) if provider and n.subject_id is not None else None
+    if attachment is not None:
+        email.attach(*attachment)
     try:
         email.send(fail_silently=False)
     except Exception as exc:

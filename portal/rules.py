@@ -2,8 +2,10 @@
 
 A function view is wrapped with ``@rule("name")``; a class view inherits ``RuleMixin`` and sets
 ``access_rule``. The page-level rule only says which kind of user may reach the page at all; which
-objects they see is decided by the restricted querysets of ``duties.access``. A test walks every URL
-pattern and fails for one without a rule.
+objects they see is decided by the restricted querysets of the app that decides access. The portal
+knows two rules itself; the others are named by the apps, which register them
+(``register``, from their ``AppConfig.ready()``, so before any view module is imported). A test
+walks every URL pattern and fails for one without a rule.
 """
 
 from functools import wraps
@@ -11,18 +13,22 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
-from duties import access
-
 RULES = {
     "public": lambda user: True,
     "authenticated": lambda user: user.is_authenticated,
-    "bureau_staff": access.is_bureau_staff,
-    "bureau_admin": access.is_bureau_admin,
-    "registry_editor": access.is_registry_editor,
-    "org_user": access.is_org_user,
-    "meeting_organizer": access.is_meeting_organizer,
-    "leader": lambda user: access.roles(user).is_leader,
 }
+
+
+def register(name, predicate):
+    """Name the rule ``predicate(user)``: may this (signed-in) user reach the page at all?"""
+    RULES[name] = predicate
+
+
+def allows(user, name):
+    """Whether the rule ``name`` admits ``user`` (anonymous users pass only "public")."""
+    if name == "public":
+        return True
+    return bool(user is not None and user.is_authenticated and RULES[name](user))
 
 
 def check(request, name):
@@ -40,7 +46,9 @@ def check(request, name):
 
 def rule(name):
     if name not in RULES:
-        raise ImproperlyConfigured(f"unknown access rule {name!r}")
+        raise ImproperlyConfigured(
+            f"unknown access rule {name!r} (rules are registered in AppConfig.ready())"
+        )
 
     def decorator(view):
         @wraps(view)

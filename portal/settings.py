@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "portal",
     "orgs",
     "duties",
+    "meetings",
     "reports",
     "portal.apps.PortalAdminConfig",  # django.contrib.admin, read-only past the services
     "django.contrib.auth",
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "portal.context_processors.portal",
+                "duties.context_processors.roles",
             ],
         },
     },
@@ -206,7 +208,7 @@ REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "reminders": {"task": "portal.tasks.run_reminders", "schedule": REMINDER_SWEEP_SECONDS},
 }
-# Lead times of the reminders; see portal/reminders.py for every key and its default.
+# Lead times of the reminders; see portal/clock.py for every key and its default.
 REMINDERS = env.json("REMINDERS_JSON", default={})
 
 # Sessions are read from the cache and written through to the database (they survive a flush).
@@ -270,10 +272,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "FilingStateEnum": "reports.models.FilingState",
-        "MeetingStatusEnum": "duties.models.MeetingStatus",
+        "MeetingStatusEnum": "meetings.models.MeetingStatus",
         "OrgStatusEnum": "orgs.models.OrgStatus",
         "OpinionStateEnum": "reports.models.OpinionState",
-        "ResponseEnum": "duties.models.Response",
+        "ResponseEnum": "meetings.models.InvitationAnswer",
     },
 }
 # Failed logins, on the page and through the API alike, lock the username for a while.

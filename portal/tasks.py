@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from .clock import run
 from .models import Notification
 from .notifications import MAX_EMAIL_ATTEMPTS, deliver_email
 
@@ -24,6 +25,4 @@ def send_notification_email(self, notification_id):
 @shared_task(acks_late=True)
 def run_reminders():
     """The periodic sweep (Celery beat): plan what is due and send it, each reminder once."""
-    from .reminders import run
-
     return run()

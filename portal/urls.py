@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from meetings.urls import legacy_urlpatterns as legacy_meeting_urls
+
 from . import views
 
 admin.site.site_header = admin.site.site_title = "局管社会组织管理服务平台"
@@ -20,7 +22,9 @@ urlpatterns = [
     path("inbox/read/", views.inbox_read, name="inbox_read"),
     path("orgs/", include("orgs.urls")),
     path("filings/", include("reports.urls")),
+    path("divisions/meetings/", include((legacy_meeting_urls, "meetings_moved"))),
     path("divisions/", include("duties.urls")),
+    path("meetings/", include("meetings.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

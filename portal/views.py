@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.i18n import set_language as django_set_language
 
-from duties.access import roles
 from portal.history import change_log
 
-from . import selectors, services
+from . import home as home_page
+from . import services
 from .forms import LoginForm, UserCreateForm, UserEditForm, apply_validation_error
 from .models import Notification
 from .notifications import mark_read
@@ -46,7 +46,8 @@ def healthz(request):
 
 @rule("authenticated")
 def home(request):
-    return render(request, "portal/home.html", selectors.dashboard(request.user))
+    """The frame of the home page; the apps fill it with their panels (``portal.home``)."""
+    return render(request, "portal/home.html", home_page.context(request.user))
 
 
 @rule("bureau_admin")
@@ -111,7 +112,6 @@ def user_detail(request, pk):
         {
             "form": form,
             "subject": user,
-            "subject_roles": roles(user),
             "memberships": user.division_memberships.select_related("division"),
             "history": change_log(user.history.all()),
             "title": _("User %(user)s") % {"user": user.username},

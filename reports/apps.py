@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Matters and filings")
+
+    def ready(self):
+        # Django's hook for registering with the portal once every model is loaded.
+        from portal import clock, home
+
+        from . import reminders, selectors
+
+        clock.register(reminders.plan_filings)
+        home.register(
+            order=20, template="reports/_home_follow_ups.html", data=selectors.home_follow_ups
+        )
+        home.register(order=40, template="reports/_home_queue.html", data=selectors.home_queue)

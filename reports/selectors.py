@@ -91,3 +91,17 @@ def follow_ups(user):
         .select_related("matter")
         .order_by("summary_due_on", "-pk")
     )
+
+
+def home_follow_ups(user):
+    """An organization user's home page: what waits for them."""
+    if not access.roles(user).is_org_user:
+        return None
+    return {"follow_ups": follow_ups(user)[:10]}
+
+
+def home_queue(user):
+    """A division member's home page: the review queue in brief."""
+    if not access.roles(user).division_ids:
+        return None
+    return queue_summary(user)

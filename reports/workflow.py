@@ -15,12 +15,11 @@ the models import their states from here.
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal import calendar
+from portal import calendar, clock
 
 
 class FilingState(models.TextChoices):
@@ -312,7 +311,7 @@ def transition_table():
 def due_soon_workdays():
     """How many working days before its deadline a review counts as due soon (one setting, read
     by the queue, its badges and the reminders)."""
-    return int(getattr(settings, "REMINDERS", {}).get("review_due_soon_workdays", 2))
+    return int(clock.conf("review_due_soon_workdays"))
 
 
 def deadline_marks(today):

@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from duties import services as duty_services
+from meetings import services as meeting_services
 from portal.notifications import notify
 from reports import services
 from tests.conftest import PASSWORD
@@ -107,7 +107,7 @@ def known_ids(world):
         details=major_matter_details(),
     )
     start = timezone.now() + datetime.timedelta(days=20)
-    meeting = duty_services.meeting_schedule(
+    meeting = meeting_services.meeting_schedule(
         actor=world.policy,
         kind="special",
         title="专题会议",

@@ -26,8 +26,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from duties import services
-from duties.models import MeetingKind
+from meetings import services
+from meetings.models import MeetingKind
 from portal.models import Notification, Reminder
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -191,7 +191,9 @@ def test_beat_and_worker_deliver_and_email_the_invitation(
         deadline = time.monotonic() + POLL_SECONDS
         while time.monotonic() < deadline:
             procs.check_alive()
-            note = Notification.objects.filter(recipient=world.org_a1, meeting=meeting).first()
+            note = Notification.objects.filter(
+                recipient=world.org_a1, subject_type="meeting", subject_id=meeting.pk
+            ).first()
             if note is not None and note.email_status in ("sent", "failed"):
                 break
             time.sleep(0.5)

@@ -9,6 +9,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,6 +17,8 @@ from django.utils import translation
 
 from duties import services as duty_services
 from orgs import services as org_services
+from orgs.management.commands.seed_volume import MARKER
+from portal.home import context as dashboard
 from tests.reports.helpers import create, return_, start_review, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -173,7 +176,6 @@ def test_a_new_flag_takes_effect_on_the_next_request(client, world):
 
 
 def test_the_home_figures_count_a_new_organization_at_once(world):
-    from portal.selectors import dashboard
     from tests.factories import credit_code
 
     before = dashboard(world.policy)["org_total"]
@@ -189,11 +191,6 @@ def test_the_home_figures_count_a_new_organization_at_once(world):
 
 
 def test_bulk_inserts_of_seed_volume_retire_the_listings_they_change(world, page):
-    from django.core.management import call_command
-
-    from portal.management.commands.seed_volume import MARKER
-    from portal.selectors import dashboard
-
     assert MARKER not in page(world.policy, REGISTRY)
     before = dashboard(world.policy)["org_total"]
     with open(os.devnull, "w") as quiet:

@@ -6,10 +6,14 @@ A new URL without a rule, or without a row in MATRIX below, fails this module.
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from meetings import services as meeting_services
 from portal.rules import RULES, rule_of
+from reports import services
+from reports.models import MatterType
 from tests.conftest import ROLES
 from tests.factories import filing_fields
 
@@ -124,34 +128,37 @@ MATRIX = {
         },
     ),
     "reports:attachment_remove": (lambda w: {"pk": w.attachment_a.pk}, everyone(NOT_ALLOWED)),
-    "duties:meeting_list": (lambda w: {}, everyone(OK)),
-    "duties:meeting_create": (lambda w: {}, only({"admin", "policy", "policy_head"})),
-    "duties:meeting_detail": (
+    "meetings:meeting_list": (lambda w: {}, everyone(OK)),
+    "meetings:meeting_create": (lambda w: {}, only({"admin", "policy", "policy_head"})),
+    "meetings:meeting_detail": (
         lambda w: {"pk": w.meeting_b.pk},
         # Only org B is invited: org A's user does not find it.
         {**everyone(OK), "org_a1": NOT_FOUND},
     ),
-    "duties:meeting_edit": (
+    "meetings:meeting_edit": (
         lambda w: {"pk": w.meeting_b.pk},
         only({"admin", "policy", "policy_head"}),
     ),
-    "duties:meeting_cancel": (
+    "meetings:meeting_cancel": (
         lambda w: {"pk": w.meeting_b.pk},
         only({"admin", "policy", "policy_head"}, ok=NOT_ALLOWED),
     ),
-    "duties:meeting_respond": (lambda w: {"pk": w.meeting_b.pk}, only(ORG_USERS, ok=NOT_ALLOWED)),
-    "duties:meeting_attendance": (
+    "meetings:meeting_respond": (lambda w: {"pk": w.meeting_b.pk}, only(ORG_USERS, ok=NOT_ALLOWED)),
+    "meetings:meeting_attendance": (
         lambda w: {"pk": w.meeting_b.pk},
         only({"admin", "policy", "policy_head"}, ok=NOT_ALLOWED),
     ),
-    "duties:meeting_ics": (lambda w: {"pk": w.meeting_b.pk}, {**everyone(OK), "org_a1": NOT_FOUND}),
-    "duties:meeting_minutes": (
+    "meetings:meeting_ics": (
+        lambda w: {"pk": w.meeting_b.pk},
+        {**everyone(OK), "org_a1": NOT_FOUND},
+    ),
+    "meetings:meeting_minutes": (
         lambda w: {"pk": w.meeting_b.pk},
         # No minutes uploaded yet: 404 for whoever may see the meeting.
         everyone(NOT_FOUND),
     ),
-    "duties:special_request_create": (lambda w: {}, only({"leader"})),
-    "duties:special_request_decline": (
+    "meetings:special_request_create": (lambda w: {}, only({"leader"})),
+    "meetings:special_request_decline": (
         lambda w: {"pk": w.special_request.pk},
         only({"admin", "policy", "policy_head"}, ok=NOT_ALLOWED),
     ),
@@ -169,16 +176,21 @@ MATRIX = {
         only({"admin"}, ok=NOT_ALLOWED),
     ),
 }
+# The addresses meetings had under /divisions/meetings/ (stored in inbox messages, reminders and
+# emails) answer a permanent redirect to the new address for everyone, signed in or not: the new
+# address applies its own rule.
+MOVED_PERMANENTLY = 301
+MOVED = {
+    name.replace("meetings:", "meetings_moved:", 1): name
+    for name in MATRIX
+    if name.startswith("meetings:")
+}
+MATRIX.update({old: (MATRIX[new][0], everyone(MOVED_PERMANENTLY)) for old, new in MOVED.items()})
 
 
 @pytest.fixture
 def world(world):
     """The shared world plus one draft and one submitted filing (with a file) of org A."""
-    from django.core.files.base import ContentFile
-
-    from duties import services as duty_services
-    from reports import services
-    from reports.models import MatterType
 
     def matter(code):
         return MatterType.objects.get(code=code)
@@ -200,7 +212,7 @@ def world(world):
         actor=world.org_a1, filing=filing, expected_version=filing.version
     )
     start = timezone.now() + datetime.timedelta(days=20)
-    world.meeting_b = duty_services.meeting_schedule(
+    world.meeting_b = meeting_services.meeting_schedule(
         actor=world.policy,
         kind="special",
         title="专题会议",
@@ -210,7 +222,7 @@ def world(world):
         agenda="议程",
         organizations=[world.org_b],
     )
-    world.special_request = duty_services.special_request_create(
+    world.special_request = meeting_services.special_request_create(
         actor=world.leader, topic="专题", reason="理由"
     )
     return world
@@ -234,6 +246,9 @@ def test_anonymous_is_sent_to_login(client, world, name):
     response = client.get(url)
     if name in {"login", "set_language", "healthz"}:
         assert response.status_code in (OK, REDIRECT)
+    elif name in MOVED:
+        assert response.status_code == MOVED_PERMANENTLY
+        assert response["Location"] == reverse(MOVED[name], kwargs=kwargs_of(world))
     elif name == "logout":
         assert response.status_code == NOT_ALLOWED
     else:

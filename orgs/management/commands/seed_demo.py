@@ -14,13 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from duties import services as duty_services
-from duties.demo import seed_demo_meetings
 from duties.models import DivisionKind, MemberRole
 from orgs import services as org_services
 from orgs.credit_code import make_code
 from orgs.models import ManagementMode, Organization, OrgStatus, OrgType, PartyOrgType, WorkArea
+from portal import demo
 from portal import services as portal_services
-from portal.reminders import run as run_reminders
+from portal.clock import run as run_reminders
 from reports.demo import seed_demo_filings
 from reports.matrix import install_default_matrix
 
@@ -430,6 +430,6 @@ class Command(BaseCommand):
         )
         install_default_matrix(actor=admin)
         seed_demo_filings(orgs=orgs)
-        seed_demo_meetings()
+        demo.seed_registered()  # the other apps' demo data: meetings
         # One cycle of the clock, so that invitations and due reminders are in the inboxes.
         run_reminders()

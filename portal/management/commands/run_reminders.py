@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from portal.clock import run
 from portal.models import Reminder
-from portal.reminders import run
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
-"""The portal's clock (portal.reminders): what falls due, for whom, delivered exactly once.
+"""The portal's clock (portal.clock) and the reminders the apps register with it: what falls due,
+for whom, delivered exactly once.
 
-Every test drives ``portal.reminders.run(now)`` (or its planners) with explicit ``now`` values;
+Every test drives ``portal.clock.run(now)`` (or a planner) with explicit ``now`` values;
 nothing sleeps. Times are Asia/Shanghai. Services still stamp their own actions with the real
 clock (``scheduled_at``, ``rescheduled_at``, ``cancelled_at``), so meeting tests count from the
 real ``timezone.now()``; the calendar tests use fixed dates.
@@ -13,6 +14,7 @@ import zoneinfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import override_settings
@@ -20,16 +22,20 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from duties import services
-from duties.models import MeetingKind
+from meetings import services
+from meetings.models import MeetingKind
+from meetings.reminders import plan_meetings, plan_quarterly_meeting
 from orgs import services as org_services
 from orgs.models import Organization, OrganizationUser, OrgStatus, OrgType
-from portal import reminders
+from orgs.reminders import plan_organizations
+from portal import clock
+from portal.celery import app
+from portal.clock import run
 from portal.models import Notification, Reminder, ReminderStatus
 from portal.notifications import MAX_EMAIL_ATTEMPTS
-from portal.reminders import run
 from portal.tasks import send_notification_email
 from reports.models import Filing, FilingState, MatterType
+from reports.reminders import plan_filings
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +78,11 @@ def schedule(world, start, *, organizations=None, divisions=(), kind=MeetingKind
         organizations=organizations,
         divisions=divisions,
     )
+
+
+def about(meeting):
+    """The inbox messages about ``meeting`` (the subject their reminders name)."""
+    return {"subject_type": "meeting", "subject_id": meeting.pk}
 
 
 def meeting_reminders(meeting, kind=None, status=None):
@@ -146,8 +157,8 @@ def test_running_twice_sends_each_reminder_once(world):
     assert first["sent"] == 3
     assert second["sent"] == 0
     for user_id in expected:
-        assert Notification.objects.filter(recipient_id=user_id, meeting=meeting).count() == 1
-    assert Notification.objects.filter(meeting=meeting).count() == 3
+        assert Notification.objects.filter(recipient_id=user_id, **about(meeting)).count() == 1
+    assert Notification.objects.filter(**about(meeting)).count() == 3
 
 
 def require_postgres():
@@ -220,14 +231,14 @@ def test_two_workers_at_once_deliver_each_reminder_once(postgres_only, world):
     assert_each_sent_once(invites)
 
     # The same pending rows in front of both dispatchers: each claims a row or finds it gone.
-    reminders.plan(start - 7 * DAY)
+    clock.plan(start - 7 * DAY)
     week = meeting_reminders(meeting, "meeting_7d")
     assert week.filter(status=PENDING).count() == expected
-    results = in_two_workers(lambda: reminders.dispatch(start - 7 * DAY))
+    results = in_two_workers(lambda: clock.dispatch(start - 7 * DAY))
     assert sum(results) == expected
     assert_each_sent_once(week)
 
-    per_user = Notification.objects.filter(meeting=meeting).values_list("recipient_id", flat=True)
+    per_user = Notification.objects.filter(**about(meeting)).values_list("recipient_id", flat=True)
     assert len(per_user) == 2 * expected
     assert len(set(per_user)) == expected
 
@@ -236,7 +247,7 @@ def test_worker_killed_between_claim_and_send_leaves_the_reminder_pending(world,
     start = soon() + 10 * DAY
     meeting = schedule(world, start, divisions=[world.office_div])
     now = timezone.now() + MIN
-    real_notify = reminders.notify
+    real_notify = clock.notify
     calls = []
 
     def dies_on_second(*args, **kwargs):
@@ -245,7 +256,7 @@ def test_worker_killed_between_claim_and_send_leaves_the_reminder_pending(world,
             raise RuntimeError("worker killed")
         return real_notify(*args, **kwargs)
 
-    monkeypatch.setattr(reminders, "notify", dies_on_second)
+    monkeypatch.setattr(clock, "notify", dies_on_second)
     # The failing one is logged and skipped; the sweep goes on with the others.
     assert run(now)["sent"] == 2
 
@@ -256,20 +267,20 @@ def test_worker_killed_between_claim_and_send_leaves_the_reminder_pending(world,
     assert pending.count() == 1
     # The claim of the failed one was rolled back with its inbox message.
     assert all(r.sent_at is None and r.notification_id is None for r in pending)
-    assert Notification.objects.filter(meeting=meeting).count() == 2
+    assert Notification.objects.filter(**about(meeting)).count() == 2
 
-    monkeypatch.setattr(reminders, "notify", real_notify)
+    monkeypatch.setattr(clock, "notify", real_notify)
     assert run(now)["sent"] == 1
     assert run(now)["sent"] == 0
     assert_each_sent_once(invites)
-    assert Notification.objects.filter(meeting=meeting).count() == 3
+    assert Notification.objects.filter(**about(meeting)).count() == 3
 
 
 # --- the quarterly meeting -----------------------------------------------------------------
 
 
 def quarterly(now):
-    return list(reminders.plan_quarterly_meeting(now))
+    return list(plan_quarterly_meeting(now))
 
 
 def test_quarterly_reminder_on_the_15th_day_at_9(world):
@@ -281,7 +292,7 @@ def test_quarterly_reminder_on_the_15th_day_at_9(world):
         ("quarterly_unscheduled", "quarter", 20271)
     }
     assert {p.due_at for p in plans} == {local(2027, 1, 15, 9, 0)}
-    assert {p.url for p in plans} == {reverse("duties:meeting_create")}
+    assert {p.url for p in plans} == {reverse("meetings:meeting_create")}
 
     # Still due a week later (a sweep missed meanwhile), then no more.
     assert len(quarterly(local(2027, 1, 22, 8, 59))) == 2
@@ -298,7 +309,7 @@ def test_quarterly_reminder_on_the_15th_day_at_9(world):
         world.policy.pk: [local(2027, 1, 15)],
         world.policy_head.pk: [local(2027, 1, 15)],
     }
-    assert Notification.objects.filter(url=reverse("duties:meeting_create")).count() == 2
+    assert Notification.objects.filter(url=reverse("meetings:meeting_create")).count() == 2
 
 
 def test_no_quarterly_reminder_when_the_quarter_has_its_meeting(world):
@@ -375,9 +386,9 @@ def test_invitation_then_7_and_1_days_before_to_invited_orgs_and_divisions(world
 
     for user in (world.org_a1, world.liaison_a, world.office):
         assert kinds_sent_to(user) == ["meeting_1d", "meeting_7d", "meeting_invite"]
-        notes = Notification.objects.filter(recipient=user, meeting=meeting)
+        notes = Notification.objects.filter(recipient=user, **about(meeting))
         assert notes.count() == 3
-        assert {n.url for n in notes} == {reverse("duties:meeting_detail", args=[meeting.pk])}
+        assert {n.url for n in notes} == {reverse("meetings:meeting_detail", args=[meeting.pk])}
     for user in (world.org_b1, world.policy, world.liaison_b, world.leader):
         assert not Notification.objects.filter(recipient=user).exists()
 
@@ -400,7 +411,7 @@ def test_moved_meeting_cancels_old_reminders_and_announces_the_new_time(world):
     invited = ids(world.org_a1, world.liaison_a)
     run(timezone.now() + MIN)
     # The week-before reminders for the old time are planned but not yet sent.
-    reminders.plan(old_start - 7 * DAY + MIN)
+    clock.plan(old_start - 7 * DAY + MIN)
     old_week = list(meeting_reminders(meeting, "meeting_7d", PENDING))
     assert recipients(meeting_reminders(meeting, "meeting_7d", PENDING)) == invited
 
@@ -456,7 +467,7 @@ def test_cancelled_meeting_tells_invitees_and_reminds_no_more(world):
     meeting = schedule(world, start, divisions=[world.office_div])
     invited = ids(world.org_a1, world.org_b1, world.office)
     run(timezone.now() + MIN)
-    reminders.plan(start - 7 * DAY)
+    clock.plan(start - 7 * DAY)
     assert meeting_reminders(meeting, "meeting_7d", PENDING).count() == 3
 
     services.meeting_cancel(
@@ -486,7 +497,7 @@ def test_deregistered_org_gets_no_more_reminders(world):
     assert recipients(meeting_reminders(meeting, "meeting_invite")) == ids(
         world.org_a1, world.org_b1
     )
-    reminders.plan(start - 7 * DAY)
+    clock.plan(start - 7 * DAY)
     assert recipients(meeting_reminders(meeting, "meeting_7d", PENDING)) == ids(
         world.org_a1, world.org_b1
     )
@@ -672,8 +683,6 @@ def test_term_end_reminder_at_a_month_end_is_sent_on_its_day(world):
 @pytest.fixture
 def eager_celery():
     """Celery runs tasks in-process (retries too, without waiting), then is put back."""
-    from portal.celery import app
-
     saved = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield app
@@ -696,8 +705,6 @@ class FlakyBackend(BaseEmailBackend):
         if FlakyBackend.failures_left:
             FlakyBackend.failures_left -= 1
             raise TimeoutError("relay timed out")
-        from django.core import mail
-
         for message in email_messages:
             message.message()
             mail.outbox.append(message)
@@ -720,7 +727,7 @@ def test_reminder_emails_follow_the_inbox_with_the_meeting_ics(
 
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
-    note = Notification.objects.get(recipient=world.org_a1, meeting=meeting)
+    note = Notification.objects.get(recipient=world.org_a1, **about(meeting))
     assert message.to == ["a1@example.org"]
     assert message.subject == note.title
     assert message.body.startswith(note.body)
@@ -793,7 +800,7 @@ def test_failing_email_backend_marks_failed_and_a_later_retry_sends(
     ):
         run(timezone.now() + MIN)
 
-    note = Notification.objects.get(recipient=world.org_a1, meeting=meeting)
+    note = Notification.objects.get(recipient=world.org_a1, **about(meeting))
     assert note.email_status == "failed"
     assert "refused the connection" in note.email_error
     assert 1 <= note.email_attempts <= MAX_EMAIL_ATTEMPTS
@@ -829,3 +836,13 @@ def test_celery_retry_after_a_failure_sends_the_email(
     note = Notification.objects.get(recipient=world.org_a1)
     assert (note.email_status, note.email_attempts, note.email_error) == ("sent", 2, "")
     assert len(mailoutbox) == 1
+
+
+def test_the_clock_asks_the_planners_each_app_registered():
+    assert set(clock.PLANNERS) == {
+        plan_meetings,
+        plan_quarterly_meeting,
+        plan_filings,
+        plan_organizations,
+    }
+    assert len(clock.PLANNERS) == 4  # registering twice adds nothing

@@ -12,14 +12,14 @@ from django.contrib.messages import constants as message_levels
 from django.urls import reverse
 from django.utils import timezone
 
-from duties import selectors, services
-from duties.models import (
+from meetings import selectors, services
+from meetings.models import (
+    InvitationAnswer,
     Meeting,
     MeetingInvitation,
     MeetingKind,
     MeetingStatus,
     RequestStatus,
-    Response,
     SpecialMeetingRequest,
 )
 from orgs.models import Organization, OrgStatus
@@ -99,13 +99,13 @@ def test_policy_schedules_this_quarters_meeting_inviting_all_active_orgs(world, 
     client = login(world.policy)
 
     response = client.post(
-        reverse("duties:meeting_create"),
+        reverse("meetings:meeting_create"),
         form_data(start, invited_divisions=[world.office_div.pk]),
     )
 
     meeting = Meeting.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("duties:meeting_detail", args=[meeting.pk])
+    assert response["Location"] == reverse("meetings:meeting_detail", args=[meeting.pk])
     assert meeting.kind == MeetingKind.QUARTERLY
     assert meeting.status == MeetingStatus.SCHEDULED
     assert (meeting.year, meeting.quarter) == services.quarter_of(start)
@@ -114,14 +114,14 @@ def test_policy_schedules_this_quarters_meeting_inviting_all_active_orgs(world, 
     assert invited_org_ids(meeting) == {world.org_a.pk, world.org_b.pk}
     assert gone.pk not in invited_org_ids(meeting)
     assert list(meeting.invited_divisions.all()) == [world.office_div]
-    assert set(meeting.invitations.values_list("response", flat=True)) == {Response.PENDING}
+    assert set(meeting.invitations.values_list("response", flat=True)) == {InvitationAnswer.PENDING}
 
 
 def test_policy_invites_only_the_orgs_of_chosen_liaison_divisions(world, login):
     client = login(world.policy_head)
 
     response = client.post(
-        reverse("duties:meeting_create"),
+        reverse("meetings:meeting_create"),
         form_data(this_quarter_start(), invite_all=None, liaison_divisions=[world.div_a.pk]),
     )
 
@@ -133,7 +133,7 @@ def test_neither_all_nor_chosen_divisions_is_refused(world, login):
     client = login(world.policy)
 
     response = client.post(
-        reverse("duties:meeting_create"), form_data(this_quarter_start(), invite_all=None)
+        reverse("meetings:meeting_create"), form_data(this_quarter_start(), invite_all=None)
     )
 
     assert response.status_code == 200
@@ -144,13 +144,13 @@ def test_neither_all_nor_chosen_divisions_is_refused(world, login):
 def test_second_quarterly_meeting_in_the_same_quarter_is_refused(world, login):
     client = login(world.policy)
     start = this_quarter_start()
-    assert client.post(reverse("duties:meeting_create"), form_data(start)).status_code == 302
+    assert client.post(reverse("meetings:meeting_create"), form_data(start)).status_code == 302
     other = start + datetime.timedelta(minutes=30)
     if services.quarter_of(other) != services.quarter_of(start):
         other = start - datetime.timedelta(minutes=30)
 
     response = client.post(
-        reverse("duties:meeting_create"), form_data(other, title="又一次季度例会")
+        reverse("meetings:meeting_create"), form_data(other, title="又一次季度例会")
     )
 
     assert response.status_code == 200
@@ -163,10 +163,10 @@ def test_second_quarterly_meeting_in_the_same_quarter_is_refused(world, login):
 def test_a_special_meeting_in_the_same_quarter_is_allowed(world, login):
     client = login(world.policy)
     start = this_quarter_start()
-    client.post(reverse("duties:meeting_create"), form_data(start))
+    client.post(reverse("meetings:meeting_create"), form_data(start))
 
     response = client.post(
-        reverse("duties:meeting_create"),
+        reverse("meetings:meeting_create"),
         form_data(start, kind=MeetingKind.SPECIAL, title="专题会议"),
     )
 
@@ -182,7 +182,7 @@ def test_a_cancelled_quarterly_meeting_frees_its_quarter(world, login):
     )
     client = login(world.policy)
 
-    response = client.post(reverse("duties:meeting_create"), form_data(start))
+    response = client.post(reverse("meetings:meeting_create"), form_data(start))
 
     assert response.status_code == 302
     assert Meeting.objects.filter(status=MeetingStatus.SCHEDULED).count() == 1
@@ -192,7 +192,7 @@ def test_a_cancelled_quarterly_meeting_frees_its_quarter(world, login):
 
 
 def respond(client, meeting, **data):
-    return client.post(reverse("duties:meeting_respond", args=[meeting.pk]), data, follow=True)
+    return client.post(reverse("meetings:meeting_respond", args=[meeting.pk]), data, follow=True)
 
 
 def test_org_user_answers_attending_with_names_then_declines(world, login):
@@ -201,28 +201,28 @@ def test_org_user_answers_attending_with_names_then_declines(world, login):
     client = login(world.org_a1)
 
     # Attending needs the names of who will come.
-    response = respond(client, meeting, response=Response.ATTENDING, attendees="  ")
+    response = respond(client, meeting, response=InvitationAnswer.ATTENDING, attendees="  ")
     assert levels(response) == [message_levels.ERROR]
     invitation.refresh_from_db()
-    assert invitation.response == Response.PENDING
+    assert invitation.response == InvitationAnswer.PENDING
 
-    response = respond(client, meeting, response=Response.ATTENDING, attendees="张三、李四")
-    assert response.redirect_chain[-1][0] == reverse("duties:meeting_detail", args=[meeting.pk])
+    response = respond(client, meeting, response=InvitationAnswer.ATTENDING, attendees="张三、李四")
+    assert response.redirect_chain[-1][0] == reverse("meetings:meeting_detail", args=[meeting.pk])
     assert levels(response) == [message_levels.SUCCESS]
     invitation.refresh_from_db()
-    assert invitation.response == Response.ATTENDING
+    assert invitation.response == InvitationAnswer.ATTENDING
     assert invitation.attendees == "张三、李四"
     assert invitation.responded_by == world.org_a1
     assert invitation.responded_at is not None
 
-    response = respond(client, meeting, response=Response.DECLINED, attendees="张三")
+    response = respond(client, meeting, response=InvitationAnswer.DECLINED, attendees="张三")
     assert levels(response) == [message_levels.SUCCESS]
     invitation.refresh_from_db()
-    assert invitation.response == Response.DECLINED
+    assert invitation.response == InvitationAnswer.DECLINED
     assert invitation.attendees == ""
     # Org B's invitation is untouched.
     other = MeetingInvitation.objects.get(meeting=meeting, organization=world.org_b)
-    assert other.response == Response.PENDING
+    assert other.response == InvitationAnswer.PENDING
 
 
 def test_org_user_cannot_answer_for_another_org(world, login):
@@ -230,13 +230,13 @@ def test_org_user_cannot_answer_for_another_org(world, login):
     client = login(world.org_b1)
 
     response = client.post(
-        reverse("duties:meeting_respond", args=[meeting.pk]),
-        {"response": Response.ATTENDING, "attendees": "王五"},
+        reverse("meetings:meeting_respond", args=[meeting.pk]),
+        {"response": InvitationAnswer.ATTENDING, "attendees": "王五"},
     )
 
     assert response.status_code == 404
     invitation = MeetingInvitation.objects.get(meeting=meeting)
-    assert (invitation.response, invitation.attendees) == (Response.PENDING, "")
+    assert (invitation.response, invitation.attendees) == (InvitationAnswer.PENDING, "")
     assert not MeetingInvitation.objects.filter(organization=world.org_b).exists()
 
 
@@ -244,11 +244,11 @@ def test_org_user_cannot_answer_after_the_start(world, login):
     meeting = schedule(world, timezone.now() - HOUR, kind=MeetingKind.SPECIAL)
     client = login(world.org_a1)
 
-    response = respond(client, meeting, response=Response.DECLINED)
+    response = respond(client, meeting, response=InvitationAnswer.DECLINED)
 
     assert levels(response) == [message_levels.ERROR]
     invitation = MeetingInvitation.objects.get(meeting=meeting, organization=world.org_a)
-    assert invitation.response == Response.PENDING
+    assert invitation.response == InvitationAnswer.PENDING
     assert invitation.responded_at is None
 
 
@@ -259,12 +259,12 @@ def test_org_user_cannot_answer_a_cancelled_meeting(world, login):
     )
     client = login(world.org_a1)
 
-    response = respond(client, meeting, response=Response.ATTENDING, attendees="张三")
+    response = respond(client, meeting, response=InvitationAnswer.ATTENDING, attendees="张三")
 
     assert levels(response) == [message_levels.ERROR]
     assert (
         MeetingInvitation.objects.get(meeting=meeting, organization=world.org_a).response
-        == Response.PENDING
+        == InvitationAnswer.PENDING
     )
 
 
@@ -273,7 +273,7 @@ def test_org_user_cannot_answer_a_cancelled_meeting(world, login):
 
 def record(client, meeting, attended, minutes="会议纪要"):
     return client.post(
-        reverse("duties:meeting_attendance", args=[meeting.pk]),
+        reverse("meetings:meeting_attendance", args=[meeting.pk]),
         {"attended": [str(pk) for pk in attended], "minutes": minutes},
         follow=True,
     )
@@ -310,7 +310,7 @@ def test_attendance_is_not_recorded_by_others(world, login):
     meeting = schedule(world, timezone.now() - HOUR, kind=MeetingKind.SPECIAL)
     for user in (world.liaison_a, world.leader, world.org_a1):
         response = login(user).post(
-            reverse("duties:meeting_attendance", args=[meeting.pk]),
+            reverse("meetings:meeting_attendance", args=[meeting.pk]),
             {"attended": [str(world.org_a.pk)], "minutes": "x"},
         )
         assert response.status_code == 403, user
@@ -388,7 +388,7 @@ def test_policy_home_page_lists_the_absent_orgs(absences, login):
 
 def test_leader_requests_a_special_meeting_and_policy_schedules_it(world, login):
     response = login(world.leader).post(
-        reverse("duties:special_request_create"),
+        reverse("meetings:special_request_create"),
         {"topic": "古树名木保护专题", "reason": "近期多起古树受损事件"},
     )
     assert response.status_code == 302
@@ -401,14 +401,14 @@ def test_leader_requests_a_special_meeting_and_policy_schedules_it(world, login)
     assert {n.recipient for n in told} == {world.policy, world.policy_head}
 
     client = login(world.policy)
-    form_page = client.get(reverse("duties:meeting_create"), {"request": special.pk})
+    form_page = client.get(reverse("meetings:meeting_create"), {"request": special.pk})
     assert form_page.status_code == 200
     assert form_page.context["form"].initial["title"] == "古树名木保护专题"
     assert form_page.context["form"].initial["kind"] == MeetingKind.SPECIAL
 
     start = timezone.now() + 5 * DAY
     response = client.post(
-        reverse("duties:meeting_create"),
+        reverse("meetings:meeting_create"),
         form_data(
             start,
             kind=MeetingKind.SPECIAL,
@@ -432,9 +432,9 @@ def test_a_handled_request_cannot_be_scheduled_again(world, login):
     special = services.special_request_create(actor=world.leader, topic="专题", reason="理由")
     client = login(world.policy)
     data = form_data(timezone.now() + 5 * DAY, kind=MeetingKind.SPECIAL, request=str(special.pk))
-    assert client.post(reverse("duties:meeting_create"), data).status_code == 302
+    assert client.post(reverse("meetings:meeting_create"), data).status_code == 302
 
-    again = client.post(reverse("duties:meeting_create"), data)
+    again = client.post(reverse("meetings:meeting_create"), data)
 
     assert again.status_code == 404
     assert Meeting.objects.count() == 1
@@ -443,7 +443,7 @@ def test_a_handled_request_cannot_be_scheduled_again(world, login):
 def test_only_leaders_request_special_meetings(world, login):
     for user in (world.policy, world.liaison_a, world.org_a1):
         response = login(user).post(
-            reverse("duties:special_request_create"), {"topic": "t", "reason": "r"}
+            reverse("meetings:special_request_create"), {"topic": "t", "reason": "r"}
         )
         assert response.status_code == 403, user
     assert not SpecialMeetingRequest.objects.exists()
@@ -458,13 +458,13 @@ def test_non_organizers_get_403_on_create_edit_cancel(world, login, role):
     client = login(getattr(world, role))
     start = timezone.now() + 12 * DAY
 
-    create = client.post(reverse("duties:meeting_create"), form_data(start, title="x"))
+    create = client.post(reverse("meetings:meeting_create"), form_data(start, title="x"))
     edit = client.post(
-        reverse("duties:meeting_edit", args=[meeting.pk]),
+        reverse("meetings:meeting_edit", args=[meeting.pk]),
         {**form_data(start, title="改"), "version": meeting.version},
     )
     cancel = client.post(
-        reverse("duties:meeting_cancel", args=[meeting.pk]),
+        reverse("meetings:meeting_cancel", args=[meeting.pk]),
         {"version": meeting.version, "reason": "不开了"},
     )
 
@@ -481,7 +481,7 @@ def test_organizer_moves_and_cancels_through_the_pages(world, login):
     new_start = minute(meeting.starts_at + DAY)
 
     response = client.post(
-        reverse("duties:meeting_edit", args=[meeting.pk]),
+        reverse("meetings:meeting_edit", args=[meeting.pk]),
         {**form_data(new_start, title="改期后的专题会议"), "version": meeting.version},
     )
     assert response.status_code == 302
@@ -491,14 +491,14 @@ def test_organizer_moves_and_cancels_through_the_pages(world, login):
 
     # A stale version (someone else saved meanwhile) is refused.
     stale = client.post(
-        reverse("duties:meeting_cancel", args=[meeting.pk]), {"version": 1, "reason": "取消"}
+        reverse("meetings:meeting_cancel", args=[meeting.pk]), {"version": 1, "reason": "取消"}
     )
     assert stale.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED
 
     client.post(
-        reverse("duties:meeting_cancel", args=[meeting.pk]),
+        reverse("meetings:meeting_cancel", args=[meeting.pk]),
         {"version": meeting.version, "reason": "台风预警"},
     )
     meeting.refresh_from_db()

@@ -3,10 +3,11 @@
 import zoneinfo
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from .models import MeetingStatus
+from .models import Meeting, MeetingStatus
 
 
 def meeting_ics(meeting, *, base_url=""):
@@ -30,8 +31,22 @@ def meeting_ics(meeting, *, base_url=""):
         description += "\n\n" + meeting.reading
     event.add("description", description)
     if base_url:
-        event.add("url", base_url.rstrip("/") + f"/divisions/meetings/{meeting.pk}/")
+        event.add(
+            "url", base_url.rstrip("/") + reverse("meetings:meeting_detail", args=[meeting.pk])
+        )
     event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
     cal.add_component(event)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def meeting_attachment(meeting_id):
+    """The .ics file an email about meeting ``meeting_id`` carries (``portal.notifications``)."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        return None
+    return (
+        "meeting.ics",
+        meeting_ics(meeting, base_url=getattr(settings, "PORTAL_BASE_URL", "")),
+        "text/calendar",
+    )

@@ -1,4 +1,4 @@
-"""Reads for the home dashboards; every organization count goes through duties.access."""
+"""Reads of the registry for the home page; every organization count goes through duties.access."""
 
 import datetime
 
@@ -6,12 +6,10 @@ from django.contrib.auth.models import Permission
 from django.db.models import Count
 from django.utils import timezone
 
-from duties.access import org_audience, roles, visible_meetings, visible_orgs
-from duties.models import MeetingInvitation, MeetingStatus, SpecialMeetingRequest
-from duties.selectors import orgs_missing_two_quarterlies
-from orgs.models import Organization, OrganizationGroupObjectPermission, OrgStatus
+from duties.access import org_audience, roles, supervised_q, visible_orgs
+from portal import generations
 
-from . import calendar, generations
+from .models import Organization, OrganizationGroupObjectPermission, OrgStatus
 
 EXPIRY_WINDOW_DAYS = 180
 
@@ -57,7 +55,7 @@ def division_stats(user, r, orgs):
     """The organizations in a liaison user's own divisions, cached like ``registry_stats``."""
 
     def build():
-        own = orgs.filter(liaison_division_id__in=r.liaison_division_ids)
+        own = orgs.filter(supervised_q(r.liaison_group_ids))
         return {
             "my_division_orgs": list(own.order_by("name").values("pk", "name")[:15]),
             "my_division_org_count": own.count(),
@@ -70,54 +68,31 @@ def division_stats(user, r, orgs):
     )
 
 
-def dashboard(user):
+def home_my_org(user):
+    """An organization user's home page: their organization's profile in brief."""
     r = roles(user)
-    today = timezone.localdate()
+    if not r.is_org_user:
+        return None
+    return {
+        "my_org": visible_orgs(user).select_related("liaison_division").filter(pk=r.org_id).first(),
+        "today": timezone.localdate(),
+    }
+
+
+def home_registry(user):
+    """Bureau staff's home page: the registry's figures; for admins the organizations without a
+    liaison division, for liaison staff their own division's."""
+    r = roles(user)
+    if not r.is_bureau_staff:
+        return None
     orgs = visible_orgs(user)
-    data = {"roles": r, "today": today}
-    if r.is_org_user:
-        data["my_org"] = orgs.select_related("liaison_division").filter(pk=r.org_id).first()
-    if r.is_bureau_staff:
-        data.update(registry_stats(user, orgs, today))
+    data = registry_stats(user, orgs, timezone.localdate())
     if r.is_admin:
-        data["unassigned"] = (
-            orgs.filter(liaison_division__isnull=True)
-            .exclude(status__in=[OrgStatus.DEREGISTERED, OrgStatus.REVOKED])
-            .order_by("name")[:10]
+        unassigned = orgs.filter(liaison_division__isnull=True).exclude(
+            status__in=[OrgStatus.DEREGISTERED, OrgStatus.REVOKED]
         )
-        data["unassigned_count"] = (
-            orgs.filter(liaison_division__isnull=True)
-            .exclude(status__in=[OrgStatus.DEREGISTERED, OrgStatus.REVOKED])
-            .count()
-        )
+        data["unassigned"] = unassigned.order_by("name")[:10]
+        data["unassigned_count"] = unassigned.count()
     if r.is_liaison:
         data.update(division_stats(user, r, orgs))
-    if r.division_ids:
-        from reports.selectors import queue_summary
-
-        data.update(queue_summary(user))
-    if r.is_org_user:
-        from reports.selectors import follow_ups
-
-        data["follow_ups"] = follow_ups(user)[:10]
-    upcoming = (
-        visible_meetings(user)
-        .filter(status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now())
-        .order_by("starts_at")
-    )
-    data["upcoming_meetings"] = upcoming[:5]
-    if r.is_org_user:
-        data["unanswered_invitations"] = MeetingInvitation.objects.filter(
-            organization_id=r.org_id,
-            response="pending",
-            meeting__status=MeetingStatus.SCHEDULED,
-            meeting__starts_at__gte=timezone.now(),
-        ).select_related("meeting")
-    if r.is_admin or r.is_policy:
-        data["missed_two"] = orgs_missing_two_quarterlies(orgs.filter(status=OrgStatus.ACTIVE))[:20]
-        data["open_requests"] = SpecialMeetingRequest.objects.filter(status="open").count()
-        next_year = today.year + 1
-        data["unconfirmed_years"] = [
-            y for y in (today.year, next_year) if not calendar.year_confirmed(y)
-        ]
     return data

@@ -5,10 +5,11 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from duties.models import Division, DivisionKind
 from orgs.models import Organization
 
 from . import services
-from .models import Division, DivisionKind, MeetingKind
+from .models import MeetingKind
 
 
 def _at(day, hour):

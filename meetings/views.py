@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from duties import access
 from orgs.models import Organization
 from portal.actions import flash_errors, form_action
 from portal.forms import apply_validation_error
 from portal.rules import rule
 
-from . import access, selectors, services
+from . import selectors, services
 from .forms import (
     AttendanceForm,
     CancelForm,
@@ -51,7 +52,7 @@ def meeting_list(request):
         context["requests"] = SpecialMeetingRequest.objects.select_related(
             "requested_by", "meeting"
         )[:20]
-    return render(request, "duties/meeting_list.html", context)
+    return render(request, "meetings/meeting_list.html", context)
 
 
 def _default_times():
@@ -106,16 +107,16 @@ def meeting_create(request):
                 reading=data["reading"],
                 organizations=organizations,
                 divisions=data["invited_divisions"],
-                request=special,
+                special_request=special,
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Meeting scheduled; the invitations are on their way."))
-            return redirect("duties:meeting_detail", pk=meeting.pk)
+            return redirect("meetings:meeting_detail", pk=meeting.pk)
     return render(
         request,
-        "duties/meeting_form.html",
+        "meetings/meeting_form.html",
         {"form": form, "special": special, "title": _("Schedule a meeting")},
     )
 
@@ -152,7 +153,7 @@ def meeting_detail(request, pk):
     if staff:
         context["invitations"] = meeting.invitations.select_related("organization", "responded_by")
         context["divisions"] = meeting.invited_divisions.all()
-    return render(request, "duties/meeting_detail.html", context)
+    return render(request, "meetings/meeting_detail.html", context)
 
 
 @rule("meeting_organizer")
@@ -173,10 +174,10 @@ def meeting_edit(request, pk):
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Changes saved; the invitees will be told of a new time."))
-            return redirect("duties:meeting_detail", pk=meeting.pk)
+            return redirect("meetings:meeting_detail", pk=meeting.pk)
     return render(
         request,
-        "duties/meeting_form.html",
+        "meetings/meeting_form.html",
         {"form": form, "meeting": meeting, "title": _("Edit %(title)s") % {"title": meeting.title}},
     )
 
@@ -197,7 +198,7 @@ def meeting_cancel(request, pk):
         done=_("Meeting cancelled; the invitees will be told."),
         invalid=_("Give the reason for cancelling."),
     )
-    return redirect("duties:meeting_detail", pk=meeting.pk)
+    return redirect("meetings:meeting_detail", pk=meeting.pk)
 
 
 @rule("org_user")
@@ -214,7 +215,7 @@ def meeting_respond(request, pk):
         done=_("Your answer has been recorded."),
         invalid=_("Choose whether you will attend."),
     )
-    return redirect("duties:meeting_detail", pk=meeting.pk)
+    return redirect("meetings:meeting_detail", pk=meeting.pk)
 
 
 @rule("meeting_organizer")
@@ -235,7 +236,7 @@ def meeting_attendance(request, pk):
         done=_("Attendance and minutes recorded."),
         invalid=_("The minutes file could not be read; choose it again."),
     )
-    return redirect("duties:meeting_detail", pk=meeting.pk)
+    return redirect("meetings:meeting_detail", pk=meeting.pk)
 
 
 @rule("authenticated")
@@ -268,9 +269,11 @@ def special_request_create(request):
             apply_validation_error(form, exc)
         else:
             messages.success(request, _("Request sent to the Policy and Regulations Division."))
-            return redirect("duties:meeting_list")
+            return redirect("meetings:meeting_list")
     return render(
-        request, "duties/meeting_form.html", {"form": form, "title": _("Request a special meeting")}
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "title": _("Request a special meeting")},
     )
 
 
@@ -280,10 +283,10 @@ def special_request_decline(request, pk):
     special = get_object_or_404(SpecialMeetingRequest, pk=pk)
     try:
         services.special_request_decline(
-            actor=request.user, request=special, reason=request.POST.get("reason", "")
+            actor=request.user, special_request=special, reason=request.POST.get("reason", "")
         )
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
         messages.success(request, _("Request declined."))
-    return redirect("duties:meeting_list")
+    return redirect("meetings:meeting_list")

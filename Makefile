@@ -26,8 +26,10 @@ run: install
 	$(DEV_ENV) $(PY) manage.py seed_demo --if-empty
 	exec env $(DEV_ENV) bash scripts/run-dev.sh
 
-## Install what the tests need (Chromium from Debian for the browser tests) and run the whole suite.
+## Install what the tests need (Chromium from Debian for the browser tests), check the import
+## contracts (pyproject.toml) and run the whole suite.
 test: install-dev browser
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest
 
 ## Chromium from Debian for the browser tests, with a CJK font so their screenshots are legible.
@@ -53,6 +55,7 @@ bench-tools:
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 ## Regenerate the message catalogues after changing user-facing strings.
 messages: install-dev

@@ -42,6 +42,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
-    from rest_framework.views import exception_handler as drf_exception_handler
+    # Imported here: DRF loads this module while ``rest_framework.views`` is still initializing
+    # (this module names the default permission class), so a module-level import would fail.
+    from rest_framework.views import exception_handler as drf_exception_handler  # noqa: PLC0415
 
     return drf_exception_handler(exc, context)

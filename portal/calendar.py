@@ -8,9 +8,11 @@ the State Council's schedule.
 import datetime
 from functools import lru_cache
 
+import chinese_calendar
 import holidays as holidays_lib
 
 from . import generations
+from .models import CalendarDay
 
 
 @lru_cache(maxsize=64)
@@ -20,8 +22,6 @@ def _fallback(year):
 
 def _exceptions(year):
     """{date: 'holiday' | 'workday'} for ``year``, and whether the year has confirmed data."""
-
-    from .models import CalendarDay
 
     def build():
         rows = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind"))
@@ -86,10 +86,8 @@ SEED_FIRST_YEAR = 2020
 def seed_from_package(model=None):
     """Fill the calendar from ``chinese-calendar`` for the years it knows (2020 on); existing days
     are kept. ``model`` lets a migration pass its historical model."""
-    import chinese_calendar
-
     if model is None:
-        from .models import CalendarDay as model
+        model = CalendarDay
     rows = [
         model(date=day, kind="holiday", name=str(name))
         for day, name in chinese_calendar.holidays.items()

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from . import lockout
 from .models import User
 
 
@@ -57,8 +58,6 @@ class LoginForm(AuthenticationForm):
     """Django's login form, with the lockout shared with the API's token endpoint."""
 
     def clean(self):
-        from . import lockout
-
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is not None and password:

@@ -26,6 +26,7 @@ is set, otherwise a file-based cache on this machine (see ``CACHES`` in the sett
 import secrets
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -230,8 +231,6 @@ def connect():
     Connected per model rather than for every sender: a delete receiver for every sender would
     stop Django from deleting the untracked models' rows in bulk (``clearsessions``).
     """
-    from django.conf import settings
-
     for signal in (post_save, post_delete):
         signal.connect(
             _bump_user, sender=settings.AUTH_USER_MODEL, weak=False, dispatch_uid="generation:user"

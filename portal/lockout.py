@@ -1,6 +1,7 @@
 """Lock a username after repeated failed logins, on the login page and the API token endpoint."""
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -39,8 +40,6 @@ def reset(username):
 
 def authenticate_with_lockout(request, username, password):
     """``authenticate`` that refuses locked usernames and counts failures."""
-    from django.contrib.auth import authenticate
-
     check_not_locked(username)
     user = authenticate(request, username=username, password=password)
     if user is None:

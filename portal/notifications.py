@@ -12,6 +12,7 @@ its subjects to carry a file registers an attachment provider for that type
 import datetime
 import logging
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -64,14 +65,17 @@ def notify(recipients, *, title, body="", url="", subject_type="", subject_id=No
     return created
 
 
+EMAIL_TASK = "portal.tasks.send_notification_email"
+
+
 def queue_emails(ids):
     """Hand the emails to the workers. If the broker cannot be reached, the rows stay pending
-    and the periodic sweep sends them (``retry_stale_emails``): the user's action has succeeded."""
-    from .tasks import send_notification_email
+    and the periodic sweep sends them (``retry_stale_emails``): the user's action has succeeded.
 
+    The task is named, not imported: ``portal.tasks`` imports this module to do the work."""
     for pk in ids:
         try:
-            send_notification_email.delay(pk)
+            current_app.signature(EMAIL_TASK, args=(pk,)).delay()
         except Exception:
             logger.warning("could not queue the email of notification %s", pk, exc_info=True)
             return

@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.choices import ChoiceLabels
 
-from .workflow import AWAITING_REVIEW, FilingState, OpinionState
+from .workflow import AWAITING_REVIEW, FilingState, OpinionState, event_label
 
 
 class Submitter(models.TextChoices):
@@ -354,6 +354,10 @@ class FilingEvent(models.Model):
 
     def __str__(self):
         return f"{self.filing_id} {self.action}"
+
+    @property
+    def action_label(self):
+        return event_label(self.action)
 
 
 def attachment_path(instance, filename):

@@ -269,6 +269,21 @@ ACTIONS = {
 }
 TRANSITIONS = {name: a for name, a in ACTIONS.items() if a.transition}
 
+#: How the timeline names a step that is not one of the actions above.
+EVENT_LABELS = {
+    "create": _("created the draft"),
+    "reroute": _("moved the filing to the division now responsible"),
+}
+
+
+def event_label(action_name):
+    """The label of a timeline step, never its code."""
+    if action_name in EVENT_LABELS:
+        return EVENT_LABELS[action_name]
+    if action_name in ACTIONS:
+        return ACTIONS[action_name].label
+    return _("changed the filing")
+
 
 def target_state(action, filing):
     """The state ``action`` moves ``filing`` to."""

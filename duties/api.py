@@ -1,12 +1,15 @@
 from rest_framework import serializers, viewsets
 
+from portal.services import editable_fields
+
 from .models import Division
+from .services import division_update
 
 
 class DivisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Division
-        fields = ["id", "name", "kind", "description", "phone", "email", "is_active"]
+        fields = ["id", *editable_fields(division_update, besides=("actor", "division"))]
 
 
 class DivisionViewSet(viewsets.ReadOnlyModelViewSet):

@@ -3,14 +3,16 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import CapfirstLabels
+from portal.services import editable_fields
 
 from .models import Division, DivisionMembership, MemberRole
+from .services import division_update
 
 
 class DivisionForm(forms.ModelForm):
     class Meta:
         model = Division
-        fields = ["name", "kind", "description", "phone", "email", "is_active"]
+        fields = editable_fields(division_update, besides=("actor", "division"))
 
 
 class MembershipForm(CapfirstLabels, forms.Form):

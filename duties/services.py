@@ -13,13 +13,12 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from orgs.models import Organization, OrganizationGroupObjectPermission
-from portal.services import lock_versioned, save_with_history
+from portal.models import User
+from portal.services import UNCHANGED, Unchanged, given, lock_versioned, save_with_history
 from reports.services import reroute_open_filings
 
 from . import access
 from .models import Division, DivisionKind, DivisionMembership, LiaisonAssignment, MemberRole
-
-DIVISION_FIELDS = ("name", "kind", "description", "phone", "email", "is_active")
 
 
 def _require_admin(actor):
@@ -52,12 +51,28 @@ def division_create(*, actor, name, kind, description="", phone="", email="", is
 
 
 @transaction.atomic
-def division_update(*, actor, division, **fields):
-    """Change a division. A liaison division that still has organizations keeps its kind."""
+def division_update(
+    *,
+    actor: User,
+    division: Division,
+    name: str | Unchanged = UNCHANGED,
+    kind: str | Unchanged = UNCHANGED,
+    description: str | Unchanged = UNCHANGED,
+    phone: str | Unchanged = UNCHANGED,
+    email: str | Unchanged = UNCHANGED,
+    is_active: bool | Unchanged = UNCHANGED,
+) -> Division:
+    """Change a division (what is not given stays). A liaison division that still has
+    organizations keeps its kind and stays active."""
     _require_admin(actor)
-    unknown = set(fields) - set(DIVISION_FIELDS)
-    if unknown:
-        raise ValueError(f"not division fields: {sorted(unknown)}")
+    fields = given(
+        name=name,
+        kind=kind,
+        description=description,
+        phone=phone,
+        email=email,
+        is_active=is_active,
+    )
     division = Division.objects.select_for_update().get(pk=division.pk)
     if "name" in fields:
         _check_unique_name(fields["name"], exclude_pk=division.pk)

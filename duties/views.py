@@ -16,8 +16,6 @@ from . import access, services
 from .forms import DivisionForm, MembershipForm, MembershipRoleForm
 from .models import Division, DivisionMembership
 
-DIVISION_FIELDS = ("name", "kind", "description", "phone", "email", "is_active")
-
 
 def _count_of(model, field):
     rows = (
@@ -94,7 +92,7 @@ def division_edit(request, pk):
             services.division_update(
                 actor=request.user,
                 division=division,
-                **{k: form.cleaned_data[k] for k in DIVISION_FIELDS},
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)

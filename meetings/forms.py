@@ -5,6 +5,7 @@ from duties.models import Division, DivisionKind
 from portal.forms import CapfirstLabels
 
 from .models import InvitationAnswer, Meeting, MeetingKind, SpecialMeetingRequest
+from .services import MEETING_EDITABLE
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -19,7 +20,7 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["title", "starts_at", "ends_at", "place", "agenda", "reading"]
+        fields = MEETING_EDITABLE
         widgets = {
             "starts_at": DateTimeInput(),
             "ends_at": DateTimeInput(),

@@ -5,6 +5,7 @@ Scheduling, moving and cancelling queue a reminder sweep after the commit, so th
 it at once rather than at the next beat.
 """
 
+import datetime
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,9 +17,16 @@ from django.utils.translation import gettext as _
 from duties import access
 from duties.models import DivisionKind, DivisionMembership
 from orgs.models import Organization
-from portal.models import Reminder, ReminderStatus
+from portal.models import Reminder, ReminderStatus, User
 from portal.notifications import notify
-from portal.services import lock_versioned, save_with_history
+from portal.services import (
+    UNCHANGED,
+    Unchanged,
+    editable_fields,
+    given,
+    lock_versioned,
+    save_with_history,
+)
 from portal.tasks import run_reminders
 
 from .models import (
@@ -32,8 +40,6 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-
-MEETING_FIELDS = ("title", "starts_at", "ends_at", "place", "agenda", "reading")
 
 
 def _require_organizer(actor):
@@ -151,13 +157,29 @@ def cancel_pending_reminders(subject_type, subject_id, kinds=None):
 
 
 @transaction.atomic
-def meeting_update(*, actor, meeting, expected_version, **fields):
-    """Change a scheduled meeting. Moving it cancels the reminders planned for the old time;
-    the invitees are told of the new one."""
+def meeting_update(
+    *,
+    actor: User,
+    meeting: Meeting,
+    expected_version: int,
+    title: str | Unchanged = UNCHANGED,
+    starts_at: datetime.datetime | Unchanged = UNCHANGED,
+    ends_at: datetime.datetime | Unchanged = UNCHANGED,
+    place: str | Unchanged = UNCHANGED,
+    agenda: str | Unchanged = UNCHANGED,
+    reading: str | Unchanged = UNCHANGED,
+) -> Meeting:
+    """Change a scheduled meeting (what is not given stays). Moving it cancels the reminders
+    planned for the old time; the invitees are told of the new one."""
     _require_organizer(actor)
-    unknown = set(fields) - set(MEETING_FIELDS)
-    if unknown:
-        raise ValueError(f"not meeting fields: {sorted(unknown)}")
+    fields = given(
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        agenda=agenda,
+        reading=reading,
+    )
     meeting = lock_versioned(
         Meeting.objects.all(), pk=meeting.pk, expected_version=expected_version
     )
@@ -186,6 +208,10 @@ def meeting_update(*, actor, meeting, expected_version, **fields):
         cancel_pending_reminders("meeting", meeting.pk)
         _after_commit_sweep()
     return meeting
+
+
+#: What ``meeting_update`` changes: the meeting form's fields.
+MEETING_EDITABLE = editable_fields(meeting_update, besides=("actor", "meeting"))
 
 
 @transaction.atomic

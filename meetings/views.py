@@ -162,7 +162,7 @@ def meeting_edit(request, pk):
     meeting = _get_meeting(request, pk)
     form = MeetingForm(request.POST or None, instance=type(meeting).objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in services.MEETING_FIELDS}
+        data = {k: form.cleaned_data[k] for k in services.MEETING_EDITABLE}
         try:
             services.meeting_update(
                 actor=request.user,

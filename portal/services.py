@@ -1,11 +1,41 @@
 """Writes that belong to the portal itself: user accounts, and helpers shared by every service."""
 
+import inspect
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import User
+
+
+class Unchanged:
+    """The default of a service parameter that was not given: the value stays as it is."""
+
+    def __repr__(self):
+        return "UNCHANGED"
+
+
+UNCHANGED = Unchanged()
+
+
+def given(**values):
+    """The keyword arguments among ``values`` that were given (not ``UNCHANGED``)."""
+    return {name: value for name, value in values.items() if value is not UNCHANGED}
+
+
+def editable_fields(service, *, besides=("actor",)):
+    """The names of the fields ``service`` changes: its keyword-only parameters that default to
+    ``UNCHANGED``. Forms and serializers take their field lists from here, so the service's
+    signature is the one list."""
+    return tuple(
+        name
+        for name, parameter in inspect.signature(service).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+        and parameter.default is UNCHANGED
+        and name not in besides
+    )
 
 
 class StaleVersion(ValidationError):

@@ -5,10 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from duties.models import Division
 from orgs.models import ManagementMode
 from portal.forms import CapfirstLabels
+from portal.services import editable_fields
 from portal.widgets import PlainSelect
 
 from . import workflow
 from .models import FilingState, MatterType, Stance
+from .services import matter_update
 
 
 class TransitionForm(CapfirstLabels, forms.Form):
@@ -102,25 +104,7 @@ class MatterTypeForm(forms.ModelForm):
 
     class Meta:
         model = MatterType
-        fields = [
-            "name_zh",
-            "name_en",
-            "description",
-            "submitted_by",
-            "lead_division",
-            "lead_is_liaison",
-            "opinion_divisions",
-            "opinion_from_liaison",
-            "report_class",
-            "lead_time_days",
-            "review_days",
-            "summary_days",
-            "management_modes",
-            "restricted",
-            "visible_to_org",
-            "is_active",
-            "sort_order",
-        ]
+        fields = editable_fields(matter_update, besides=("actor", "matter"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,10 +16,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from duties import access
+from duties.models import Division
 from orgs.models import Organization
 from portal.models import User
 from portal.notifications import notify
-from portal.services import lock_versioned, save_with_history
+from portal.services import UNCHANGED, Unchanged, given, lock_versioned, save_with_history
 
 from . import attachments as attachment_rules
 from . import workflow
@@ -39,16 +40,6 @@ S = FilingState
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-class Unchanged:
-    """The default of a service parameter that was not given: the value stays as it is."""
-
-    def __repr__(self):
-        return "UNCHANGED"
-
-
-UNCHANGED = Unchanged()
 
 
 def _today():
@@ -183,15 +174,19 @@ def filing_update(
     by the matter's schema."""
     filing = _take("edit", actor=actor, filing=filing, expected_version=expected_version)
 
-    def given(value, current):
-        return current if value is UNCHANGED else value
-
+    changes = {
+        "title": filing.title,
+        "event_start": filing.event_start,
+        "event_end": filing.event_end,
+        "details": {},
+        **given(title=title, event_start=event_start, event_end=event_end, details=details),
+    }
     columns, filing.details = clean_filing_fields(
         filing.matter,
-        title=given(title, filing.title),
-        event_start=given(event_start, filing.event_start),
-        event_end=given(event_end, filing.event_end),
-        details={**filing.details, **given(details, {})},
+        title=changes["title"],
+        event_start=changes["event_start"],
+        event_end=changes["event_end"],
+        details={**filing.details, **changes["details"]},
     )
     for name, value in columns.items():
         setattr(filing, name, value)
@@ -581,34 +576,51 @@ def _cancel_opinion(opinion, actor, reason):
     save_with_history(opinion, actor=actor, reason=reason)
 
 
-MATTER_FIELDS = (
-    "name_zh",
-    "name_en",
-    "description",
-    "submitted_by",
-    "lead_division",
-    "lead_is_liaison",
-    "opinion_from_liaison",
-    "report_class",
-    "lead_time_days",
-    "review_days",
-    "summary_days",
-    "management_modes",
-    "restricted",
-    "visible_to_org",
-    "is_active",
-    "sort_order",
-)
-
-
 @transaction.atomic
-def matter_update(*, actor, matter, opinion_divisions=None, **fields):
-    """An admin edits a row of the duty matrix; the history keeps every version."""
+def matter_update(
+    *,
+    actor: User,
+    matter: MatterType,
+    name_zh: str | Unchanged = UNCHANGED,
+    name_en: str | Unchanged = UNCHANGED,
+    description: str | Unchanged = UNCHANGED,
+    submitted_by: str | Unchanged = UNCHANGED,
+    lead_division: Division | None | Unchanged = UNCHANGED,
+    lead_is_liaison: bool | Unchanged = UNCHANGED,
+    opinion_divisions: list[Division] | Unchanged = UNCHANGED,
+    opinion_from_liaison: bool | Unchanged = UNCHANGED,
+    report_class: str | Unchanged = UNCHANGED,
+    lead_time_days: int | None | Unchanged = UNCHANGED,
+    review_days: int | Unchanged = UNCHANGED,
+    summary_days: int | None | Unchanged = UNCHANGED,
+    management_modes: list[str] | Unchanged = UNCHANGED,
+    restricted: bool | Unchanged = UNCHANGED,
+    visible_to_org: bool | Unchanged = UNCHANGED,
+    is_active: bool | Unchanged = UNCHANGED,
+    sort_order: int | Unchanged = UNCHANGED,
+) -> MatterType:
+    """An admin edits a row of the duty matrix (what is not given stays); the history keeps
+    every version, and filings in progress follow a new lead division."""
     if not access.is_bureau_admin(actor):
         raise PermissionDenied
-    unknown = set(fields) - set(MATTER_FIELDS)
-    if unknown:
-        raise ValueError(f"not matter fields: {sorted(unknown)}")
+    fields = given(
+        name_zh=name_zh,
+        name_en=name_en,
+        description=description,
+        submitted_by=submitted_by,
+        lead_division=lead_division,
+        lead_is_liaison=lead_is_liaison,
+        opinion_from_liaison=opinion_from_liaison,
+        report_class=report_class,
+        lead_time_days=lead_time_days,
+        review_days=review_days,
+        summary_days=summary_days,
+        management_modes=management_modes,
+        restricted=restricted,
+        visible_to_org=visible_to_org,
+        is_active=is_active,
+        sort_order=sort_order,
+    )
     matter = MatterType.objects.select_for_update().get(pk=matter.pk)
     for name, value in fields.items():
         setattr(matter, name, value)
@@ -620,7 +632,7 @@ def matter_update(*, actor, matter, opinion_divisions=None, **fields):
         )
     matter.full_clean()
     save_with_history(matter, actor=actor)
-    if opinion_divisions is not None:
+    if opinion_divisions is not UNCHANGED:
         matter.opinion_divisions.set(opinion_divisions)
     # Filings in progress follow the matrix: a new lead division takes them over.
     _reroute(Filing.objects.filter(matter=matter), actor=actor)

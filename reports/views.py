@@ -388,12 +388,8 @@ def matter_edit(request, pk):
     matter = get_object_or_404(MatterType, pk=pk)
     form = MatterTypeForm(request.POST or None, instance=MatterType.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        opinion_divisions = data.pop("opinion_divisions")
         try:
-            services.matter_update(
-                actor=request.user, matter=matter, opinion_divisions=opinion_divisions, **data
-            )
+            services.matter_update(actor=request.user, matter=matter, **form.cleaned_data)
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

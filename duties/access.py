@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingStatus
 from orgs.models import (
     ManagementMode,
     Organization,
@@ -206,6 +206,16 @@ def supervised_q(group_ids, codename="view_organization", field="pk"):
     return Q(**{f"{field}__in": grants})
 
 
+def supervised_by_q(division_ids, field="organization"):
+    """The same organizations as ``supervised_q``, as a condition on a table that points at
+    them (``field``), read from ``Organization.liaison_division``: the copy that the same
+    service derives in the same transaction, and that the filings' index on the organization
+    reaches without a semi-join over the permission table."""
+    if not division_ids:
+        return NOTHING
+    return Q(**{f"{field}__liaison_division_id__in": division_ids})
+
+
 def liaison_division_of(org):
     """The liaison division responsible for ``org`` now (None if it has none yet)."""
     return org.liaison_division
@@ -285,11 +295,16 @@ def _org_flags(user, org):
     object."""
     cache = org.__dict__.setdefault("_portal_flags", {})
     if user.pk not in cache:
-        cache[user.pk] = _flags(
-            Organization.objects.all(),
-            org.pk,
-            {action: org_scope_q(user, action) for action in ORG_ACTIONS},
-        )
+        allowed = set()
+        for action in ORG_ACTIONS:
+            scope = org_scope(user, action)
+            # Every organization, or none: no query. Otherwise an index lookup of this one row.
+            if scope.q is None or (
+                scope.q is not NOTHING
+                and Organization.objects.filter(pk=org.pk).filter(scope.q).exists()
+            ):
+                allowed.add(action)
+        cache[user.pk] = frozenset(allowed)
     return cache[user.pk]
 
 
@@ -309,6 +324,11 @@ def can(user, action, org):
 
 
 # Page-level rules: every URL of the portal names one (see portal.rules).
+def acts_for(user):
+    """The id of the organization ``user`` acts for, or None (bureau staff, anonymous)."""
+    return roles(user).org_id
+
+
 def is_bureau_staff(user):
     return roles(user).is_bureau_staff
 
@@ -332,6 +352,40 @@ def is_registry_editor(user):
     return r.is_admin or r.is_policy
 
 
+# --- what a user may do across the portal ----------------------------------------------------
+
+
+def site_actions(user):
+    """The portal-wide things ``user`` may do, by name: what the navigation links to and which
+    page-level buttons and panels appear. Pages and templates test these names, never a role."""
+    r = roles(user)
+    staff, org_user = r.is_bureau_staff, r.is_org_user
+    organizer = is_meeting_organizer(user)
+    may = {
+        "review_queue": bool(r.division_ids),
+        "registry": staff,
+        "divisions": staff,
+        "duty_matrix": staff,
+        "file_for_orgs": staff,
+        "see_org_users": staff,
+        "see_meeting_invitees": staff,
+        "my_filings": org_user,
+        "my_org": org_user,
+        "register_orgs": is_registry_editor(user),
+        "filter_by_division": r.sees_all_orgs,
+        "division_counts": r.sees_all_orgs,
+        "manage_users": r.is_admin,
+        "manage_divisions": r.is_admin,
+        "edit_matrix": r.is_admin,
+        "assign_orgs": r.is_admin,
+        "schedule_meetings": organizer,
+        "request_special_meeting": r.is_leader,
+        "see_special_requests": r.is_leader or organizer,
+        "supervise_own_division": r.is_liaison,
+    }
+    return frozenset(name for name, allowed in may.items() if allowed)
+
+
 # --- meetings ---------------------------------------------------------------------------------
 
 
@@ -343,6 +397,29 @@ def visible_meetings(user):
     if r.is_org_user:
         return Meeting.objects.filter(invitations__organization_id=r.org_id)
     return Meeting.objects.none()
+
+
+def meeting_actions(user, meeting, now):
+    """What ``user`` may do to ``meeting`` at ``now``: ``edit`` and ``cancel`` it while it is
+    scheduled, ``record_attendance`` once it has started (the organizers), ``respond`` to the
+    invitation until it starts (an invited organization)."""
+    scheduled = meeting.status == MeetingStatus.SCHEDULED
+    started = meeting.starts_at <= now
+    may = set()
+    if is_meeting_organizer(user):
+        if scheduled:
+            may |= {"edit", "cancel"}
+        if started and meeting.status != MeetingStatus.CANCELLED:
+            may.add("record_attendance")
+    r = roles(user)
+    if (
+        r.is_org_user
+        and scheduled
+        and not started
+        and meeting.invitations.filter(organization_id=r.org_id).exists()
+    ):
+        may.add("respond")
+    return frozenset(may)
 
 
 # --- matters: who may file what ----------------------------------------------------------------
@@ -423,7 +500,7 @@ def _involved_q(r):
             Q(restricted=False) & (Q(opinion_matter) | Q(asked))
         )
     if liaison_ids:
-        own_orgs = supervised_q(r.liaison_group_ids, field="organization_id")
+        own_orgs = supervised_by_q(liaison_ids)
         q |= own_orgs & (
             Q(matter__lead_is_liaison=True)
             | (Q(restricted=False) & Q(matter__opinion_from_liaison=True))

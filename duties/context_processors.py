@@ -2,5 +2,5 @@ from . import access
 
 
 def roles(request):
-    """The current user's roles (``portal_roles``), for navigation."""
-    return {"portal_roles": access.roles(getattr(request, "user", None))}
+    """What the current user may do across the portal (``portal_may``), for navigation."""
+    return {"portal_may": access.site_actions(getattr(request, "user", None))}

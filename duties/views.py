@@ -41,8 +41,8 @@ def division_list(request):
         "duties/division_list.html",
         {
             "divisions": divisions,
-            "can_manage": access.is_bureau_admin(request.user),
-            "show_counts": access.roles(request.user).sees_all_orgs,
+            "can_manage": "manage_divisions" in access.site_actions(request.user),
+            "show_counts": "division_counts" in access.site_actions(request.user),
         },
     )
 
@@ -50,7 +50,7 @@ def division_list(request):
 @rule("bureau_staff")
 def division_detail(request, pk):
     division = get_object_or_404(Division, pk=pk)
-    is_admin = access.is_bureau_admin(request.user)
+    is_admin = "manage_divisions" in access.site_actions(request.user)
     organizations = access.visible_orgs(request.user).filter(liaison_division=division)
     return render(
         request,

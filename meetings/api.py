@@ -55,9 +55,8 @@ class MeetingSerializer(serializers.ModelSerializer):
         """Bureau staff see every invitation; an organization sees its own."""
         user = self.context["request"].user
         qs = meeting.invitations.select_related("organization")
-        r = access.roles(user)
-        if not r.is_bureau_staff:
-            qs = qs.filter(organization_id=r.org_id)
+        if "see_meeting_invitees" not in access.site_actions(user):
+            qs = qs.filter(organization_id=access.acts_for(user))
         return InvitationSerializer(qs, many=True).data
 
 

@@ -35,7 +35,7 @@ def _get_meeting(request, pk):
 @rule("authenticated")
 def meeting_list(request):
     meetings = selectors.meetings_for(request.user)
-    r = access.roles(request.user)
+    site = access.site_actions(request.user)
     now = timezone.now()
     context = {
         "upcoming": meetings.filter(starts_at__gte=now, status=MeetingStatus.SCHEDULED).order_by(
@@ -45,10 +45,10 @@ def meeting_list(request):
             meetings.filter(starts_at__lt=now) | meetings.exclude(status=MeetingStatus.SCHEDULED),
             20,
         ).get_page(request.GET.get("page")),
-        "can_schedule": access.is_meeting_organizer(request.user),
-        "is_leader": r.is_leader,
+        "can_schedule": "schedule_meetings" in site,
+        "can_request": "request_special_meeting" in site,
     }
-    if r.is_leader or access.is_meeting_organizer(request.user):
+    if "see_special_requests" in site:
         context["requests"] = SpecialMeetingRequest.objects.select_related(
             "requested_by", "meeting"
         )[:20]
@@ -124,14 +124,14 @@ def meeting_create(request):
 @rule("authenticated")
 def meeting_detail(request, pk):
     meeting = _get_meeting(request, pk)
-    staff = access.roles(request.user).is_bureau_staff
-    organizer = access.is_meeting_organizer(request.user)
+    now = timezone.now()
+    may = access.meeting_actions(request.user, meeting, now)
     invitation = selectors.my_invitation(request.user, meeting)
-    started = meeting.starts_at <= timezone.now()
+    started = meeting.starts_at <= now
     context = {
         "meeting": meeting,
         "invitation": invitation,
-        "organizer": organizer,
+        "can_edit": "edit" in may,
         "respond_form": RespondForm(
             initial={
                 "response": invitation.response
@@ -140,17 +140,17 @@ def meeting_detail(request, pk):
                 "attendees": invitation.attendees if invitation else "",
             }
         )
-        if invitation and meeting.status == MeetingStatus.SCHEDULED and not started
+        if "respond" in may
         else None,
         "cancel_form": CancelForm(initial={"version": meeting.version})
-        if organizer and meeting.status == MeetingStatus.SCHEDULED
+        if "cancel" in may
         else None,
         "attendance_form": AttendanceForm(initial={"minutes": meeting.minutes})
-        if organizer and started and meeting.status != MeetingStatus.CANCELLED
+        if "record_attendance" in may
         else None,
         "started": started,
     }
-    if staff:
+    if "see_meeting_invitees" in access.site_actions(request.user):
         context["invitations"] = meeting.invitations.select_related("organization", "responded_by")
         context["divisions"] = meeting.invited_divisions.all()
     return render(request, "meetings/meeting_detail.html", context)

@@ -43,7 +43,7 @@ def org_list(request):
     return render(
         request,
         "orgs/org_list.html",
-        {"listing": listing, "can_create": access.is_registry_editor(user)},
+        {"listing": listing, "can_create": "register_orgs" in access.site_actions(user)},
     )
 
 
@@ -58,15 +58,15 @@ def _registry(user, query):
         "page": page,
         "query": data.urlencode(),
         # A liaison division sees only its own organizations: no division to choose.
-        "division_filter": access.roles(user).sees_all_orgs,
+        "division_filter": "filter_by_division" in access.site_actions(user),
     }
 
 
 @rule("authenticated")
 def org_detail(request, pk):
     org = _get_org(request, pk, access.VIEW, "liaison_division", "credit_code_confirmed_by")
-    r = access.roles(request.user)
     may = access.org_actions(request.user, org)
+    site = access.site_actions(request.user)
     context = {
         "org": org,
         "can_edit": access.EDIT in may,
@@ -80,9 +80,9 @@ def org_detail(request, pk):
         "filings": org_filings(request.user, org)[:20],
         "missed_two_meetings": missed_two_quarterlies(org),
         # Staff file on an organization's behalf from its page; its own users from their list.
-        "can_file": r.is_bureau_staff and "file" in may,
+        "can_file": "file_for_orgs" in site and "file" in may,
     }
-    if r.is_bureau_staff:
+    if "see_org_users" in site:
         context["users"] = org.users.select_related("user")
     return render(request, "orgs/org_detail.html", context)
 
@@ -220,4 +220,4 @@ def org_user_create(request, pk):
 
 @rule("org_user")
 def my_org(request):
-    return redirect("orgs:detail", pk=access.roles(request.user).org_id)
+    return redirect("orgs:detail", pk=access.acts_for(request.user))

@@ -233,10 +233,9 @@ class FilingViewSet(
     def perform_create(self, serializer):
         user = self.request.user
         data = serializer.validated_data
-        r = access.roles(user)
         org = data.get("organization")
-        if r.is_org_user:
-            org = Organization.objects.get(pk=r.org_id)
+        if access.acts_for(user):
+            org = Organization.objects.get(pk=access.acts_for(user))
         elif org is None or not access.can(user, access.VIEW, org):
             raise exceptions.ValidationError({"organization": [_("Name the organization.")]})
         serializer.instance = services.filing_create(

@@ -53,8 +53,7 @@ def _paginate(request, queryset, per_page=None):
 
 @rule("org_user")
 def my_filings(request):
-    r = access.roles(request.user)
-    org = get_object_or_404(access.visible_orgs(request.user), pk=r.org_id)
+    org = get_object_or_404(access.visible_orgs(request.user), pk=access.acts_for(request.user))
     filings = selectors.org_filings(request.user, org)
     state = request.GET.get("state")
     if state in S.values:
@@ -77,8 +76,7 @@ def my_filings(request):
 @rule("authenticated")
 @require_http_methods(["GET", "POST"])
 def filing_create(request):
-    r = access.roles(request.user)
-    org_id = r.org_id if r.is_org_user else request.GET.get("org") or request.POST.get("org")
+    org_id = access.acts_for(request.user) or request.GET.get("org") or request.POST.get("org")
     if not org_id:
         # Bureau staff first pick the organization the matter is about.
         return redirect("orgs:list")
@@ -378,7 +376,7 @@ def matter_list(request):
     return render(
         request,
         "reports/matter_list.html",
-        {"matters": matters, "can_edit": access.is_bureau_admin(request.user)},
+        {"matters": matters, "can_edit": "edit_matrix" in access.site_actions(request.user)},
     )
 
 

@@ -1,47 +1,26 @@
 """Every write to the registry. Each function runs in one transaction and takes the acting user."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from duties import access
 from portal.clock import cancel_for_user_ids
-from portal.services import lock_versioned, save_with_history, user_create
+from portal.models import User
+from portal.services import (
+    UNCHANGED,
+    Unchanged,
+    editable_fields,
+    given,
+    lock_versioned,
+    save_with_history,
+    user_create,
+)
 
 from . import credit_code
 from .models import Organization, OrganizationUser, OrgStatus
-
-CONTACT_FIELDS = (
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "secondary_contact_name",
-    "secondary_contact_phone",
-    "office_address",
-    "postal_code",
-    "website",
-)
-PROFILE_FIELDS = (
-    "name",
-    "org_type",
-    "management_mode",
-    "status",
-    "registration_authority",
-    "registered_on",
-    "domicile",
-    "legal_representative",
-    "legal_rep_is_cadre",
-    "charter_approved_on",
-    "term_start",
-    "term_end",
-    "certificate_valid_until",
-    "grade",
-    "grade_valid_until",
-    "party_org_type",
-    "party_instructor",
-    "party_worker",
-    "work_areas",
-) + CONTACT_FIELDS
 
 
 def _require(actor, action, org):
@@ -96,7 +75,8 @@ def _save(org, *, actor, reason=None):
 
 @transaction.atomic
 def org_create(*, actor, credit_code_raw, confirm_check_failure=False, **fields):
-    """Register an organization in the bureau's registry (admin or Policy division)."""
+    """Register an organization in the bureau's registry (admin or Policy division). ``fields``
+    are the profile's, as ``org_update`` names them (``PROFILE_FIELDS``)."""
     if not access.is_registry_editor(actor):
         raise PermissionDenied
     unknown = set(fields) - set(PROFILE_FIELDS)
@@ -113,12 +93,71 @@ def org_create(*, actor, credit_code_raw, confirm_check_failure=False, **fields)
 
 @transaction.atomic
 def org_update(
-    *, actor, org, expected_version, credit_code_raw=None, confirm_check_failure=False, **fields
-):
-    """Change the profile. Refused if someone else saved the organization since it was loaded."""
-    unknown = set(fields) - set(PROFILE_FIELDS)
-    if unknown:
-        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    *,
+    actor: User,
+    org: Organization,
+    expected_version: int,
+    credit_code_raw: str | None = None,
+    confirm_check_failure: bool = False,
+    name: str | Unchanged = UNCHANGED,
+    org_type: str | Unchanged = UNCHANGED,
+    management_mode: str | Unchanged = UNCHANGED,
+    status: str | Unchanged = UNCHANGED,
+    registration_authority: str | Unchanged = UNCHANGED,
+    registered_on: datetime.date | None | Unchanged = UNCHANGED,
+    domicile: str | Unchanged = UNCHANGED,
+    legal_representative: str | Unchanged = UNCHANGED,
+    legal_rep_is_cadre: bool | Unchanged = UNCHANGED,
+    charter_approved_on: datetime.date | None | Unchanged = UNCHANGED,
+    term_start: datetime.date | None | Unchanged = UNCHANGED,
+    term_end: datetime.date | None | Unchanged = UNCHANGED,
+    certificate_valid_until: datetime.date | None | Unchanged = UNCHANGED,
+    grade: str | Unchanged = UNCHANGED,
+    grade_valid_until: datetime.date | None | Unchanged = UNCHANGED,
+    party_org_type: str | Unchanged = UNCHANGED,
+    party_instructor: str | Unchanged = UNCHANGED,
+    party_worker: str | Unchanged = UNCHANGED,
+    work_areas: list[str] | Unchanged = UNCHANGED,
+    contact_name: str | Unchanged = UNCHANGED,
+    contact_phone: str | Unchanged = UNCHANGED,
+    contact_email: str | Unchanged = UNCHANGED,
+    secondary_contact_name: str | Unchanged = UNCHANGED,
+    secondary_contact_phone: str | Unchanged = UNCHANGED,
+    office_address: str | Unchanged = UNCHANGED,
+    postal_code: str | Unchanged = UNCHANGED,
+    website: str | Unchanged = UNCHANGED,
+) -> Organization:
+    """Change the profile (what is not given stays). Refused if someone else saved the
+    organization since it was loaded."""
+    fields = given(
+        name=name,
+        org_type=org_type,
+        management_mode=management_mode,
+        status=status,
+        registration_authority=registration_authority,
+        registered_on=registered_on,
+        domicile=domicile,
+        legal_representative=legal_representative,
+        legal_rep_is_cadre=legal_rep_is_cadre,
+        charter_approved_on=charter_approved_on,
+        term_start=term_start,
+        term_end=term_end,
+        certificate_valid_until=certificate_valid_until,
+        grade=grade,
+        grade_valid_until=grade_valid_until,
+        party_org_type=party_org_type,
+        party_instructor=party_instructor,
+        party_worker=party_worker,
+        work_areas=work_areas,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        secondary_contact_name=secondary_contact_name,
+        secondary_contact_phone=secondary_contact_phone,
+        office_address=office_address,
+        postal_code=postal_code,
+        website=website,
+    )
     _require(actor, access.EDIT, org)
     org = lock_versioned(Organization.objects.all(), pk=org.pk, expected_version=expected_version)
     for name, value in fields.items():
@@ -138,11 +177,31 @@ def org_update(
 
 
 @transaction.atomic
-def org_update_contacts(*, actor, org, expected_version, **fields):
+def org_update_contacts(
+    *,
+    actor: User,
+    org: Organization,
+    expected_version: int,
+    contact_name: str | Unchanged = UNCHANGED,
+    contact_phone: str | Unchanged = UNCHANGED,
+    contact_email: str | Unchanged = UNCHANGED,
+    secondary_contact_name: str | Unchanged = UNCHANGED,
+    secondary_contact_phone: str | Unchanged = UNCHANGED,
+    office_address: str | Unchanged = UNCHANGED,
+    postal_code: str | Unchanged = UNCHANGED,
+    website: str | Unchanged = UNCHANGED,
+) -> Organization:
     """Change the contact details: what an organization user may keep current themselves."""
-    unknown = set(fields) - set(CONTACT_FIELDS)
-    if unknown:
-        raise ValueError(f"not contact fields: {sorted(unknown)}")
+    fields = given(
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        secondary_contact_name=secondary_contact_name,
+        secondary_contact_phone=secondary_contact_phone,
+        office_address=office_address,
+        postal_code=postal_code,
+        website=website,
+    )
     _require(actor, access.EDIT_CONTACT, org)
     org = lock_versioned(Organization.objects.all(), pk=org.pk, expected_version=expected_version)
     for name, value in fields.items():
@@ -152,6 +211,12 @@ def org_update_contacts(*, actor, org, expected_version, **fields):
     _save(org, actor=actor, reason=_("contact details updated"))
     org.refresh_from_db()
     return org
+
+
+#: The profile's fields, and the contact details an organization keeps itself: the parameters of
+#: the services that change them. Forms and the API take their field lists from here.
+PROFILE_FIELDS = editable_fields(org_update, besides=("actor", "org"))
+CONTACT_FIELDS = editable_fields(org_update_contacts, besides=("actor", "org"))
 
 
 @transaction.atomic

@@ -70,8 +70,9 @@ def fresh(filing):
     return Filing.objects.select_related("matter", "organization").get(pk=filing.pk)
 
 
-def attempt(name, user, filing):
-    """Take ``name`` through its service, with valid input. True if the service accepted it."""
+def attempt(name, user, filing, keep=False):
+    """Take ``name`` through its service, with valid input, and undo it unless ``keep``. True if
+    the service accepted it."""
     f = fresh(filing)
     v = version(f)
     try:
@@ -102,7 +103,8 @@ def attempt(name, user, filing):
                 )
             else:
                 raise AssertionError(f"no service tried for {name}")
-            transaction.set_rollback(True)
+            if not keep:
+                transaction.set_rollback(True)
     except StaleVersion as exc:
         raise AssertionError("stale version with a fresh expected_version") from exc
     except (ValidationError, PermissionDenied):
@@ -265,22 +267,7 @@ class Agreement(RuleBasedStateMachine):
 
 def attempt_for_real(action, user, filing):
     """Take ``action`` and keep its effect if the service accepts it."""
-    f = fresh(filing)
-    v = version(f)
-    try:
-        with transaction.atomic():
-            if action in workflow.TRANSITIONS:
-                services.filing_transition(
-                    actor=user, filing=f, action=action, expected_version=v, comment="理由"
-                )
-            elif action == "opine":
-                services.opinion_give(actor=user, filing=f, stance="agree", body="同意")
-            elif action == "attach":
-                services.attachment_add(
-                    actor=user, filing=f, upload=ContentFile(PDF, name="report.pdf")
-                )
-    except (ValidationError, PermissionDenied):
-        pass
+    attempt(action, user, filing, keep=True)
 
 
 SETTINGS = settings(

@@ -40,6 +40,12 @@ from orgs.models import (
 from portal import generations
 from reports import workflow
 from reports.models import Filing, MatterType, Opinion
+from supervision.models import (
+    RECTIFICATION_UNFINISHED,
+    ExtensionState,
+    Rectification,
+    RectificationState,
+)
 
 from .models import (
     FUNCTIONAL_KINDS,
@@ -382,6 +388,7 @@ def site_actions(user):
         "request_special_meeting": r.is_leader,
         "see_special_requests": r.is_leader or organizer,
         "supervise_own_division": r.is_liaison,
+        "rectifications": staff or org_user,
     }
     return frozenset(name for name, allowed in may.items() if allowed)
 
@@ -419,6 +426,77 @@ def meeting_actions(user, meeting, now):
         and meeting.invitations.filter(organization_id=r.org_id).exists()
     ):
         may.add("respond")
+    return frozenset(may)
+
+
+# --- rectifications and the other supervision records ----------------------------------------
+
+
+def sees_all_supervision(user):
+    """Who sees every supervision record of the bureau: overall supervision (Policy), the
+    discipline commission, the leading group and admins."""
+    r = roles(user)
+    return r.is_admin or r.is_leader or r.is_policy or DivisionKind.DISCIPLINE in r.division_kinds
+
+
+def supervision_scope(user, *, division_field="division"):
+    """The supervision records (rectifications...) ``user`` may see: every one for those who see
+    all supervision; a division's own (it is responsible) and those of the organizations its
+    liaison duty covers; an organization's own."""
+    r = roles(user)
+    if not r.authenticated:
+        return NONE
+    if sees_all_supervision(user):
+        return ALL
+    scope = NONE
+    if r.division_ids:
+        scope = Scope(
+            Q(**{f"{division_field}_id__in": r.division_ids})
+            | supervised_q(r.liaison_group_ids, field="organization_id"),
+            _ids("divisions-", r.division_ids),
+        )
+    if r.is_org_user:
+        own = Scope(Q(organization_id=r.org_id), f"org-{r.org_id}")
+        scope = own if scope is NONE else scope | own
+    return scope
+
+
+def visible_rectifications(user):
+    return supervision_scope(user).apply(Rectification.objects.all())
+
+
+def may_open_rectification(user, org):
+    """A division member may open a rectification on an organization the division may see; the
+    division that opens it verifies it (the discipline commission for violations)."""
+    r = roles(user)
+    return bool(r.division_ids) and can(user, VIEW, org)
+
+
+def opening_divisions(user):
+    """The divisions on whose behalf ``user`` may open a rectification."""
+    return Division.objects.filter(pk__in=roles(user).division_ids, is_active=True)
+
+
+def rectification_actions(user, rectification):
+    """What ``user`` may do to ``rectification`` now: ``report`` and ``ask_more_time`` (once)
+    for the organization while it owes the rectification; ``verify`` for the responsible
+    division once reported, ``answer_more_time`` when more time was asked, ``withdraw`` (a record
+    opened by mistake) while unfinished."""
+    r = roles(user)
+    state = rectification.state
+    may = set()
+    own = r.org_id is not None and r.org_id == rectification.organization_id
+    if own and state == RectificationState.OPEN:
+        may.add("report")
+        if not rectification.extension:
+            may.add("ask_more_time")
+    if rectification.division_id in r.division_ids:
+        if state == RectificationState.REPORTED:
+            may.add("verify")
+        if rectification.extension == ExtensionState.ASKED and state == RectificationState.OPEN:
+            may.add("answer_more_time")
+        if state in RECTIFICATION_UNFINISHED:
+            may.add("withdraw")
     return frozenset(may)
 
 

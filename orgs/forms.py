@@ -3,6 +3,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division, DivisionKind
@@ -17,6 +18,8 @@ from .services import CONTACT_FIELDS, PROFILE_FIELDS
 def _formfield(db_field, **kwargs):
     if db_field.name == "website":
         kwargs["assume_scheme"] = "https"
+    if isinstance(db_field, models.DateField):
+        kwargs["widget"] = DateInput()
     return db_field.formfield(**kwargs)
 
 
@@ -64,17 +67,6 @@ class OrganizationForm(VersionedForm):
         model = Organization
         fields = PROFILE_FIELDS
         formfield_callback = _formfield
-        widgets = {
-            name: DateInput()
-            for name in (
-                "registered_on",
-                "charter_approved_on",
-                "term_start",
-                "term_end",
-                "certificate_valid_until",
-                "grade_valid_until",
-            )
-        }
 
     field_order = ["name", "credit_code_input", "confirm_check_failure"]
 

@@ -96,6 +96,8 @@ class Organization(ChoiceLabels, models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=OrgStatus.choices, default=OrgStatus.ACTIVE
     )
+    status_changed_on = models.DateField(_("status since"), null=True, blank=True)
+    status_reason = models.CharField(_("reason for the status"), max_length=500, blank=True)
     registration_authority = models.CharField(
         _("registration authority"), max_length=100, default="上海市民政局"
     )
@@ -105,6 +107,12 @@ class Organization(ChoiceLabels, models.Model):
     legal_rep_is_cadre = models.BooleanField(
         _("legal representative is a bureau cadre"), default=False
     )
+    leaders = models.TextField(
+        _("leaders"),
+        blank=True,
+        help_text=_("The chair, vice-chairs and secretary-general of the current term."),
+    )
+    business_scope = models.TextField(_("business scope"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
@@ -174,6 +182,52 @@ class Organization(ChoiceLabels, models.Model):
     def get_work_areas_display(self):
         labels = dict(WorkArea.choices)
         return [labels.get(code, code) for code in self.work_areas]
+
+
+class InspectionResult(models.TextChoices):
+    PASS = "pass", _("Pass (合格)")
+    BASIC_PASS = "basic_pass", _("Basic pass (基本合格)")
+    FAIL = "fail", _("Fail (不合格)")
+
+
+class AnnualInspection(ChoiceLabels, models.Model):
+    """An organization's annual inspection (年检) result for one year, from the decision on its
+    filing. Corrected, never deleted: a later decision for the same year replaces the result and
+    the history keeps the earlier one."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    year = models.PositiveSmallIntegerField(_("year inspected"))
+    result = models.CharField(_("result"), max_length=12, choices=InspectionResult.choices)
+    filing = models.ForeignKey(
+        "reports.Filing",
+        verbose_name=_("filing"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_on = models.DateField(_("decided on"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("annual inspection result")
+        verbose_name_plural = _("annual inspection results")
+        ordering = ["organization", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year"], name="one_inspection_result_per_year"
+            )
+        ]
+        indexes = [models.Index(fields=["year", "result"])]
+
+    def __str__(self):
+        return f"{self.organization} {self.year}: {self.get_result_display()}"
 
 
 class OrganizationUserObjectPermission(UserObjectPermissionBase):

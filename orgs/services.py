@@ -20,7 +20,13 @@ from portal.services import (
 )
 
 from . import credit_code
-from .models import Organization, OrganizationUser, OrgStatus
+from .models import (
+    AnnualInspection,
+    InspectionResult,
+    Organization,
+    OrganizationUser,
+    OrgStatus,
+)
 
 
 def _require(actor, action, org):
@@ -103,11 +109,15 @@ def org_update(
     org_type: str | Unchanged = UNCHANGED,
     management_mode: str | Unchanged = UNCHANGED,
     status: str | Unchanged = UNCHANGED,
+    status_changed_on: datetime.date | None | Unchanged = UNCHANGED,
+    status_reason: str | Unchanged = UNCHANGED,
     registration_authority: str | Unchanged = UNCHANGED,
     registered_on: datetime.date | None | Unchanged = UNCHANGED,
     domicile: str | Unchanged = UNCHANGED,
     legal_representative: str | Unchanged = UNCHANGED,
     legal_rep_is_cadre: bool | Unchanged = UNCHANGED,
+    leaders: str | Unchanged = UNCHANGED,
+    business_scope: str | Unchanged = UNCHANGED,
     charter_approved_on: datetime.date | None | Unchanged = UNCHANGED,
     term_start: datetime.date | None | Unchanged = UNCHANGED,
     term_end: datetime.date | None | Unchanged = UNCHANGED,
@@ -134,11 +144,15 @@ def org_update(
         org_type=org_type,
         management_mode=management_mode,
         status=status,
+        status_changed_on=status_changed_on,
+        status_reason=status_reason,
         registration_authority=registration_authority,
         registered_on=registered_on,
         domicile=domicile,
         legal_representative=legal_representative,
         legal_rep_is_cadre=legal_rep_is_cadre,
+        leaders=leaders,
+        business_scope=business_scope,
         charter_approved_on=charter_approved_on,
         term_start=term_start,
         term_end=term_end,
@@ -169,11 +183,77 @@ def org_update(
     org.full_clean(exclude=["credit_code", "liaison_division"], validate_unique=False)
     org.version += 1
     _save(org, actor=actor)
+    _after_status(org)
+    org.refresh_from_db()
+    return org
+
+
+def _after_status(org):
     if org.status in (OrgStatus.DEREGISTERED, OrgStatus.REVOKED):
         # An organization that has ended is reminded of nothing more.
         cancel_for_user_ids(list(org.users.values_list("user_id", flat=True)))
-    org.refresh_from_db()
+
+
+#: The registry fields a decided filing may write (``reports.effects``).
+DECISION_FIELDS = frozenset(
+    {
+        "name",
+        "domicile",
+        "legal_representative",
+        "leaders",
+        "business_scope",
+        "term_start",
+        "term_end",
+        "grade",
+        "grade_valid_until",
+        "status",
+        "status_changed_on",
+        "status_reason",
+    }
+)
+
+
+@transaction.atomic
+def org_apply_decision(*, actor: User, org: Organization, changes: dict, reason: str):
+    """Write to the registry what a decided filing changes (``DECISION_FIELDS``), in the
+    decision's transaction: the decision's service has checked the decider's right, and
+    ``reason`` names the filing in the organization's history. Refused as a whole (a
+    ValidationError naming the field) if the result would not be a valid record."""
+    unknown = set(changes) - DECISION_FIELDS
+    if unknown:
+        raise ValueError(f"not fields a decision writes: {sorted(unknown)}")
+    if not changes:
+        return org
+    org = lock_versioned(Organization.objects.all(), pk=org.pk, expected_version=None)
+    for name, value in changes.items():
+        setattr(org, name, value)
+    org.full_clean(exclude=["credit_code", "liaison_division"], validate_unique=False)
+    org.version += 1
+    _save(org, actor=actor, reason=reason)
+    _after_status(org)
     return org
+
+
+@transaction.atomic
+def inspection_record(*, actor: User, org: Organization, year: int, result: str, filing, on):
+    """Record ``org``'s annual inspection result for ``year`` from the decision on ``filing``
+    (a later decision for the same year corrects it; the history keeps both)."""
+    if result not in InspectionResult.values:
+        raise ValidationError({"inspection_result": _("Choose the result of the inspection.")})
+    values = {"result": result, "filing": filing, "decided_on": on}
+    reason = filing.title if filing else None
+    rows = AnnualInspection.objects.select_for_update().filter(organization=org, year=year)
+    record = rows.first()
+    if record is None:
+        try:
+            with transaction.atomic():
+                record = AnnualInspection(organization=org, year=year, **values)
+                return save_with_history(record, actor=actor, reason=reason)
+        except IntegrityError:  # another decision for the year was recorded meanwhile
+            record = rows.get()
+    for name, value in values.items():
+        setattr(record, name, value)
+    return save_with_history(record, actor=actor, reason=reason)
 
 
 @transaction.atomic

@@ -79,6 +79,7 @@ def org_detail(request, pk):
         "history": change_log(org.history.all()),
         "filings": org_filings(request.user, org)[:20],
         "missed_two_meetings": missed_two_quarterlies(org),
+        "inspections": org.inspections.all()[:5],
         # Staff file on an organization's behalf from its page; its own users from their list.
         "can_file": "file_for_orgs" in site and "file" in may,
     }

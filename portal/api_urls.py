@@ -6,6 +6,7 @@ from duties.api import DivisionViewSet
 from meetings.api import MeetingViewSet
 from orgs.api import OrganizationViewSet
 from reports.api import AttachmentViewSet, FilingViewSet, MatterTypeViewSet
+from supervision.api import RectificationViewSet
 
 from .api import NotificationViewSet, TokenRevokeView, TokenView
 from .rules import rule
@@ -22,6 +23,7 @@ router.register("matters", MatterTypeViewSet, basename="matter")
 router.register("filings", FilingViewSet, basename="filing")
 router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("meetings", MeetingViewSet, basename="meeting")
+router.register("rectifications", RectificationViewSet, basename="rectification")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "orgs",
     "duties",
     "meetings",
+    "supervision",
     "reports",
     "portal.apps.PortalAdminConfig",  # django.contrib.admin, read-only past the services
     "django.contrib.auth",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("divisions/meetings/", include((legacy_meeting_urls, "meetings_moved"))),
     path("divisions/", include("duties.urls")),
     path("meetings/", include("meetings.urls")),
+    path("supervision/", include("supervision.urls")),
     path("api/v1/", include("portal.api_urls")),
     path("django-admin/", admin.site.urls),
 ]

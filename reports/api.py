@@ -166,7 +166,19 @@ class ActionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DecideSerializer(ActionSerializer):
+class DecisionSerializer(ActionSerializer):
+    decision = serializers.DictField(
+        child=serializers.CharField(),
+        required=False,
+        default=dict,
+        help_text=_(
+            "What a positive decision names, by the matter's effect: for an annual inspection, "
+            "inspection_result (pass, basic_pass or fail)."
+        ),
+    )
+
+
+class DecideSerializer(DecisionSerializer):
     positive = serializers.BooleanField(
         help_text=_("True: approved or acknowledged (by the matter's class); false: refused.")
     )
@@ -319,12 +331,14 @@ class FilingViewSet(
 def _transition_endpoint(name):
     """The API action of the workflow's transition ``name`` (``reports.workflow``)."""
 
+    body_class = DecisionSerializer if name == "approve" else ActionSerializer
+
     def endpoint(self, request, pk=None):
-        return self._act(request, services.filing_transition, action=name)
+        return self._act(request, services.filing_transition, body_class, action=name)
 
     endpoint.__name__ = name
     endpoint.__doc__ = str(workflow.TRANSITIONS[name].label)
-    return extend_schema(request=ActionSerializer, responses=FilingDetailSerializer)(
+    return extend_schema(request=body_class, responses=FilingDetailSerializer)(
         action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(endpoint)
     )
 

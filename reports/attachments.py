@@ -9,6 +9,7 @@ import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (doc, xls, ppt)
@@ -74,3 +75,17 @@ def clean_name(name):
     name = unicodedata.normalize("NFC", os.path.basename(name or "file"))
     name = re.sub(r"[^\w.\-（）()\u4e00-\u9fff]+", "_", name).strip("._") or "file"
     return name[-150:]
+
+
+#: File systems limit a name in bytes (255 on ext4), not characters: a Chinese character takes 3.
+STORED_NAME_BYTES = 120
+
+
+def upload_path(folder, filename):
+    """Where an upload is stored: ``folder``, a time stamp and the cleaned name, cut to
+    ``STORED_NAME_BYTES`` bytes (keeping its extension). The full name stays in the record."""
+    name = clean_name(filename)
+    stem, ext = os.path.splitext(name)
+    budget = STORED_NAME_BYTES - len(ext.encode())
+    stem = stem.encode()[:budget].decode(errors="ignore") or "file"
+    return f"{folder}/{timezone.now():%Y%m%d%H%M%S}-{stem}{ext}"

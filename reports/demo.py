@@ -154,6 +154,10 @@ def seed_demo_filings(*, orgs):
                     "kind": "term_renewal",
                     "items": "理事会任期届满，拟召开会员大会选举产生第五届理事会。",
                     "candidates": "会长候选人：孔德明",
+                    "new_term_start": (today + d(90)).isoformat(),
+                    "new_term_end": (today + d(90 + 5 * 365)).isoformat(),
+                    "new_legal_representative": "孔德明",
+                    "new_leaders": "会长：孔德明\n副会长：周立新、陈思远\n秘书长：邵静",
                 },
             },
         ),
@@ -161,6 +165,33 @@ def seed_demo_filings(*, orgs):
     f = services.filing_start_review(actor=policy, filing=f, expected_version=_v(f))
     services.opinion_give(actor=lb, filing=f, stance="agree", body="同意换届方案。")
     services.filing_decide(actor=policy_head, filing=f, expected_version=_v(f), positive=True)
+
+    # org-b1: a grade evaluation approved, so the registry's grade comes from the filing.
+    f = _submit(
+        b1,
+        _create(
+            b1,
+            org_b,
+            "grade_dereg",
+            {
+                "title": "申请社会组织等级评估（4A）",
+                "details": {
+                    "kind": "grade",
+                    "grade_sought": "4A",
+                    "reasons": "近三年年检合格，内部治理规范，行业服务成效明显。",
+                },
+            },
+        ),
+    )
+    f = services.filing_start_review(actor=policy, filing=f, expected_version=_v(f))
+    services.opinion_give(actor=lb, filing=f, stance="agree", body="同意推荐参加等级评估。")
+    services.filing_decide(
+        actor=policy_head,
+        filing=f,
+        expected_version=_v(f),
+        positive=True,
+        comment="同意，等级评估结果记入登记信息。",
+    )
 
     f = _submit(
         b1, _create(b1, org_b, "major_matter", _major("户外广告设施安全评比", today + d(12)))

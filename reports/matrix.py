@@ -9,7 +9,7 @@ from django.db import transaction
 from duties.models import Division
 from portal.services import save_with_history
 
-from .models import FormKind, MatterType, ReportClass, Submitter
+from .models import DecisionEffect, FormKind, MatterType, ReportClass, Submitter
 
 P, OF, HR, F, D, L = "policy", "office", "personnel", "finance", "discipline", "liaison"
 
@@ -323,6 +323,15 @@ DEFAULT_MATRIX = [
 ]
 
 
+#: What a positive decision on each default matter writes to the registry (``reports.effects``).
+DEFAULT_EFFECTS = {
+    "term_renewal": DecisionEffect.TERM_RENEWAL,
+    "change": DecisionEffect.CHANGE,
+    "grade_dereg": DecisionEffect.GRADE_OR_DEREGISTRATION,
+    "annual_inspection": DecisionEffect.ANNUAL_INSPECTION,
+}
+
+
 def _division_of_kind(kind):
     return Division.objects.filter(kind=kind, is_active=True).order_by("pk").first()
 
@@ -373,6 +382,7 @@ def install_default_matrix(*, actor):
             management_modes=modes,
             restricted=restricted,
             visible_to_org=visible,
+            decision_effect=DEFAULT_EFFECTS.get(code, DecisionEffect.NONE),
             sort_order=order * 10,
         )
         save_with_history(matter, actor=actor, reason="default duty matrix")

@@ -126,6 +126,32 @@ class RegistrationForm(MatterForm):
     event_start = date_field(_("planned date (meeting or change)"))
     items = text(_("items and reasons"))
     candidates = text(_("candidates for leading posts (term renewal)"), required=False, rows=3)
+    # What the registry will read once the filing is approved (``reports.effects``).
+    new_term_start = date_field(_("new term starts"), required=False)
+    new_term_end = date_field(_("new term ends"), required=False)
+    new_leaders = text(_("leaders of the new term"), required=False, rows=3)
+    new_name = forms.CharField(label=_("new name"), max_length=200, required=False)
+    new_domicile = forms.CharField(label=_("new domicile"), max_length=255, required=False)
+    new_legal_representative = forms.CharField(
+        label=_("new legal representative"), max_length=100, required=False
+    )
+    new_business_scope = text(_("new business scope"), required=False, rows=3)
+
+    CHANGE_FIELDS = ("new_name", "new_domicile", "new_legal_representative", "new_business_scope")
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == "term_renewal":
+            for name in ("new_term_start", "new_term_end"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, _("Give the dates of the new term."))
+            start, end = cleaned.get("new_term_start"), cleaned.get("new_term_end")
+            if start and end and end <= start:
+                self.add_error("new_term_end", _("The term must end after it starts."))
+        elif kind == "change" and not any(cleaned.get(n) for n in self.CHANGE_FIELDS):
+            self.add_error(None, _("Give at least one registered item with its new value."))
+        return cleaned
 
 
 class AnnualInspectionForm(MatterForm):
@@ -236,7 +262,14 @@ class GradeDeregistrationForm(MatterForm):
         required=False,
         choices=[("", "—"), ("1A", "1A"), ("2A", "2A"), ("3A", "3A"), ("4A", "4A"), ("5A", "5A")],
     )
+    event_start = date_field(_("deregistered on (deregistration)"), required=False)
     reasons = text(_("reasons and supporting facts"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == "grade" and not cleaned.get("grade_sought"):
+            self.add_error("grade_sought", _("Choose the grade sought."))
+        return cleaned
 
 
 class PetitionForm(MatterForm):

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -7,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.choices import ChoiceLabels
 
+from .attachments import upload_path
 from .workflow import AWAITING_REVIEW, FilingState, OpinionState, event_label
 
 
@@ -42,6 +44,24 @@ class FormKind(models.TextChoices):
     VIOLATION = "violation", _("Violation case and rectification")
     SPOT_CHECK = "spot_check", _("Special spot check")
 
+
+class DecisionEffect(models.TextChoices):
+    """What a matter's positive decision writes to the registry (``reports.effects``)."""
+
+    NONE = "", _("None")
+    TERM_RENEWAL = "term_renewal", _("New term and leaders")
+    CHANGE = "change", _("Changed registered items")
+    GRADE_OR_DEREGISTRATION = "grade_dereg", _("Grade, or deregistration")
+    ANNUAL_INSPECTION = "annual_inspection", _("The year's inspection result")
+
+
+#: The form whose fields each effect reads.
+EFFECT_FORM = {
+    DecisionEffect.TERM_RENEWAL: FormKind.REGISTRATION,
+    DecisionEffect.CHANGE: FormKind.REGISTRATION,
+    DecisionEffect.GRADE_OR_DEREGISTRATION: FormKind.GRADE_DEREGISTRATION,
+    DecisionEffect.ANNUAL_INSPECTION: FormKind.ANNUAL_INSPECTION,
+}
 
 #: Matters whose filing is the report itself, as a file: it cannot be submitted without one.
 REQUIRES_ATTACHMENT = frozenset({FormKind.ANNUAL_INSPECTION})
@@ -98,6 +118,13 @@ class MatterType(models.Model):
         blank=True,
         help_text=_("Leave empty when no summary is due after the event."),
     )
+    decision_effect = models.CharField(
+        _("effect of a positive decision on the registry"),
+        max_length=20,
+        choices=DecisionEffect.choices,
+        default=DecisionEffect.NONE,
+        blank=True,
+    )
     management_modes = models.JSONField(
         _("applies to management modes"),
         default=list,
@@ -133,6 +160,19 @@ class MatterType(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        wanted = EFFECT_FORM.get(self.decision_effect)
+        if wanted is not None and self.form_kind != wanted:
+            raise ValidationError(
+                {
+                    "decision_effect": _(
+                        "This effect reads the fields of the form “%(form)s”; this matter "
+                        "uses another form."
+                    )
+                    % {"form": FormKind(wanted).label}
+                }
+            )
 
     @property
     def name(self):
@@ -361,7 +401,7 @@ class FilingEvent(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"filings/{instance.filing_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
+    return upload_path(f"filings/{instance.filing_id}", filename)
 
 
 class Attachment(models.Model):

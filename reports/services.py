@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 
 from duties import access
 from duties.models import Division
+from orgs import services as org_services
 from orgs.models import Organization
 from portal.models import User
 from portal.notifications import notify
 from portal.services import UNCHANGED, Unchanged, given, lock_versioned, save_with_history
 
 from . import attachments as attachment_rules
-from . import workflow
+from . import effects, workflow
 from .matter_forms import clean_filing_fields
 from .models import (
     Attachment,
@@ -314,10 +315,56 @@ def filing_return(*, actor, filing, expected_version, comment):
     return filing
 
 
+#: ``hook(actor=, filing=, positive=)``, called in the transaction of every decision by the apps
+#: that follow decisions up (a failed annual inspection opens a rectification: ``supervision``).
+ON_DECIDED = []
+
+
+def _clean_decision(matter, decision):
+    """What a positive decision on ``matter`` must name (``effects.decision_form``), cleaned."""
+    form_class = effects.decision_form(matter)
+    if form_class is None:
+        return {}
+    form = form_class(data=decision or {})
+    if not form.is_valid():
+        raise ValidationError(
+            {field: list(errors) for field, errors in form.errors.items()}, code="invalid"
+        )
+    return form.cleaned_data
+
+
+def _apply_effect(filing, actor, decision):
+    """Write the positive decision's effect to the registry, naming the filing as the reason."""
+    today = timezone.localdate()
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Decision on “%(title)s” (%(matter)s)") % {
+            "title": filing.title,
+            "matter": filing.matter.name_zh,
+        }
+    org_services.org_apply_decision(
+        actor=actor,
+        org=filing.organization,
+        changes=effects.changes(filing, decided_on=today),
+        reason=reason,
+    )
+    year = effects.inspection_year(filing)
+    if year is not None:
+        org_services.inspection_record(
+            actor=actor,
+            org=filing.organization,
+            year=year,
+            result=decision["inspection_result"],
+            filing=filing,
+            on=today,
+        )
+
+
 @transaction.atomic
-def filing_decide(*, actor, filing, expected_version, positive, comment=""):
+def filing_decide(*, actor, filing, expected_version, positive, comment="", decision=None):
     """The head of the lead division decides: approved or acknowledged (by the matter's class),
-    or refused. Every requested opinion must be in first."""
+    or refused. Every requested opinion must be in first. A positive decision writes the
+    matter's effect to the registry in the same transaction (``reports.effects``); ``decision``
+    holds what that effect asks of the head (the result of an annual inspection)."""
     if not positive and not (comment or "").strip():
         raise ValidationError({"comment": _("Give the reason for the refusal.")})
     filing, source = _transition(
@@ -329,10 +376,16 @@ def filing_decide(*, actor, filing, expected_version, positive, comment=""):
     filing.decided_at = timezone.now()
     filing.decided_by = actor
     if positive:
+        decision = _clean_decision(filing.matter, decision)
         filing.summary_due_on = workflow.summary_due_on(
             filing.matter, filing.event_start, filing.event_end
         )
+        if decision:
+            filing.details = {**filing.details, **decision}
+        _apply_effect(filing, actor, decision)
     _save(filing, actor, "decide")
+    for hook in ON_DECIDED:
+        hook(actor=actor, filing=filing, positive=positive)
     _event(
         filing,
         actor,
@@ -371,12 +424,14 @@ _TRANSITION_SERVICES = {
 assert set(_TRANSITION_SERVICES) == set(workflow.TRANSITIONS), "one service per transition"
 
 
-def filing_transition(*, actor, filing, action, expected_version, comment=""):
-    """Take the transition ``action`` (a name of ``reports.workflow.TRANSITIONS``)."""
+def filing_transition(*, actor, filing, action, expected_version, comment="", decision=None):
+    """Take the transition ``action`` (a name of ``reports.workflow.TRANSITIONS``);
+    ``decision`` is what a positive decision names (``reports.effects.decision_form``)."""
     if action not in workflow.TRANSITIONS:
         raise ValidationError(_("Unknown action."), code="unknown_action")
+    extra = {"decision": decision} if action == "approve" else {}
     return _TRANSITION_SERVICES[action](
-        actor=actor, filing=filing, expected_version=expected_version, comment=comment
+        actor=actor, filing=filing, expected_version=expected_version, comment=comment, **extra
     )
 
 
@@ -596,6 +651,7 @@ def matter_update(
     management_modes: list[str] | Unchanged = UNCHANGED,
     restricted: bool | Unchanged = UNCHANGED,
     visible_to_org: bool | Unchanged = UNCHANGED,
+    decision_effect: str | Unchanged = UNCHANGED,
     is_active: bool | Unchanged = UNCHANGED,
     sort_order: int | Unchanged = UNCHANGED,
 ) -> MatterType:
@@ -618,6 +674,7 @@ def matter_update(
         management_modes=management_modes,
         restricted=restricted,
         visible_to_org=visible_to_org,
+        decision_effect=decision_effect,
         is_active=is_active,
         sort_order=sort_order,
     )

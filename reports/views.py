@@ -16,7 +16,7 @@ from portal.listings import clean_query, filtered_page, render_listing, split_pa
 from portal.pagination import BoundedPaginator, bounded_count
 from portal.rules import rule
 
-from . import selectors, services, workflow
+from . import effects, selectors, services, workflow
 from .forms import (
     AttachmentForm,
     CommentForm,
@@ -165,6 +165,7 @@ def filing_detail(request, pk):
     user = request.user
     staff = access.sees_internal(user)
     may = access.filing_actions(user, filing)
+    decision_form = effects.decision_form(filing.matter)
 
     def offered(name):
         return name in may and may[name] is None
@@ -189,6 +190,8 @@ def filing_detail(request, pk):
         "can_edit": offered("edit"),
         "buttons": buttons,
         "transition_form": TransitionForm(initial={"version": filing.version}),
+        "effect_rows": effects.comparison(filing) if filing.state in workflow.NOT_FINAL else (),
+        "decision_form": decision_form() if offered("approve") and decision_form else None,
         "comment_form": CommentForm() if offered("comment") else None,
         "opinion_form": OpinionForm() if offered("opine") else None,
         "attachment_form": AttachmentForm() if offered("attach") else None,
@@ -216,6 +219,7 @@ def filing_transition(request, pk):
             action=action,
             expected_version=form.cleaned_data["version"],
             comment=form.cleaned_data["comment"],
+            decision=request.POST.dict(),
         )
     except ValidationError as exc:
         flash_errors(request, exc)

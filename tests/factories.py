@@ -3,11 +3,12 @@ import itertools
 
 import factory
 from django import forms
+from django.core.exceptions import ValidationError
 
 from duties.models import Division, DivisionKind
 from orgs.credit_code import make_code
 from orgs.models import ManagementMode, Organization, OrgStatus, OrgType
-from reports.matter_forms import COLUMN_FIELDS, form_for
+from reports.matter_forms import COLUMN_FIELDS, clean_filing_fields, form_for
 
 _seq = itertools.count(1)
 
@@ -53,6 +54,7 @@ def filing_fields(matter, *, title=None, event_start=None, event_end=None, detai
     fields = form_for(matter)().fields
     start = event_start or datetime.date.today() + datetime.timedelta(days=90)
     details = dict(details or {})
+    given_names = set(details)
     for name, field in fields.items():
         if name in COLUMN_FIELDS or name in details or not field.required:
             continue
@@ -61,6 +63,28 @@ def filing_fields(matter, *, title=None, event_start=None, event_end=None, detai
         event_start = start
     if event_end is None and fields.get("event_end") and fields["event_end"].required:
         event_end = _sample("event_end", fields["event_end"], start)
+    # Fields a rule requires of the values chosen (a grade for a grade evaluation...).
+    for _round in range(3):
+        try:
+            clean_filing_fields(
+                matter,
+                title=title or "x",
+                event_start=event_start,
+                event_end=event_end,
+                details=details,
+            )
+            break
+        except ValidationError as exc:
+            missing = [n for n in exc.message_dict if n in fields and n not in given_names]
+            if not missing:
+                break
+            for name in missing:
+                if name == "event_start":
+                    event_start = start
+                elif name == "event_end":
+                    event_end = _sample("event_end", fields[name], start)
+                else:
+                    details[name] = _sample(name, fields[name], start)
     return {
         "title": title or f"{matter.name_zh}（测试）",
         "event_start": event_start,

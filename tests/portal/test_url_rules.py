@@ -14,6 +14,7 @@ from meetings import services as meeting_services
 from portal.rules import RULES, rule_of
 from reports import services
 from reports.models import MatterType
+from supervision import services as supervision_services
 from tests.conftest import ROLES
 from tests.factories import filing_fields
 
@@ -57,6 +58,7 @@ STAFF = {
     "liaison_b",
 }
 ORG_USERS = {"org_a1", "org_b1"}
+SUPERVISION_A = {"admin", "leader", "policy", "policy_head", "discipline", "liaison_a", "org_a1"}
 
 
 def everyone(status):
@@ -175,6 +177,23 @@ MATRIX = {
         lambda w: {"pk": w.liaison_a.division_memberships.get().pk},
         only({"admin"}, ok=NOT_ALLOWED),
     ),
+    "supervision:rectification_list": (lambda w: {}, everyone(OK)),
+    # Without ?org= the page has nothing to open a rectification on.
+    "supervision:rectification_create": (lambda w: {}, {**only(STAFF, ok=400)}),
+    "supervision:rectification": (
+        lambda w: {"pk": w.rectification_a.pk},
+        # Org A's, opened by its liaison division: Policy, the discipline commission and the
+        # leading group see every rectification; other divisions and organizations do not.
+        only(SUPERVISION_A, other=NOT_FOUND),
+    ),
+    "supervision:rectification_step": (
+        lambda w: {"pk": w.rectification_a.pk, "step": "report"},
+        everyone(NOT_ALLOWED),
+    ),
+    "supervision:rectification_file": (
+        lambda w: {"pk": w.rectification_file_a.pk},
+        only(SUPERVISION_A, other=NOT_FOUND),
+    ),
 }
 # The addresses meetings had under /divisions/meetings/ (stored in inbox messages, reminders and
 # emails) answer a permanent redirect to the new address for everyone, signed in or not: the new
@@ -225,6 +244,17 @@ def world(world):
     world.special_request = meeting_services.special_request_create(
         actor=world.leader, topic="专题", reason="理由"
     )
+    world.rectification_a = supervision_services.rectification_open(
+        actor=world.liaison_a, organization=world.org_a, items="整改事项"
+    )
+    supervision_services.rectification_report(
+        actor=world.org_a1,
+        rectification=world.rectification_a,
+        expected_version=world.rectification_a.version,
+        body="已整改",
+        files=[ContentFile(b"%PDF-1.4 report", name="report.pdf")],
+    )
+    world.rectification_file_a = world.rectification_a.files.get()
     return world
 
 

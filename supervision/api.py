@@ -1,0 +1,60 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+
+from duties import access
+
+from .models import Rectification, RectificationEvent
+
+
+class RectificationEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RectificationEvent
+        fields = ["id", "action", "from_state", "to_state", "due_on", "body", "actor", "created_at"]
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    events = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rectification
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "source",
+            "items",
+            "division",
+            "state",
+            "due_on",
+            "rounds",
+            "extension",
+            "opened_at",
+            "closed_at",
+            "version",
+            "events",
+        ]
+
+    @extend_schema(responses=RectificationEventSerializer(many=True))
+    def get_events(self, rectification) -> list:
+        return RectificationEventSerializer(rectification.events.all(), many=True).data
+
+
+class RectificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Rectifications the caller may see: an organization its own, a division those it is
+    responsible for or whose organizations it supervises, Policy, the discipline commission and
+    the leading group all of them."""
+
+    access_rule = "authenticated"
+    serializer_class = RectificationSerializer
+    filterset_fields = ["state", "source", "organization", "division"]
+
+    def get_queryset(self):
+        return (
+            access.visible_rectifications(self.request.user)
+            .select_related("organization")
+            .prefetch_related("events")
+            .order_by("due_on", "pk")
+        )

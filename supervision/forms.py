@@ -1,0 +1,102 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.forms import CapfirstLabels
+from reports.matter_forms import DateInput
+
+from .models import RectificationSource
+
+
+class VersionField(forms.IntegerField):
+    widget = forms.HiddenInput
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+def _text(label, rows=4, required=True):
+    return forms.CharField(
+        label=label, required=required, max_length=5000, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+class OpenForm(CapfirstLabels, forms.Form):
+    source = forms.ChoiceField(
+        label=_("source"),
+        choices=[c for c in RectificationSource.choices if c[0] != RectificationSource.INSPECTION],
+        initial=RectificationSource.MANUAL,
+    )
+    items = _text(_("items to put right"), rows=5)
+    division = forms.ModelChoiceField(label=_("responsible division"), queryset=None)
+    due_on = forms.DateField(
+        label=_("deadline"),
+        widget=DateInput(),
+        help_text=_("The default counts the rules' working days from today."),
+    )
+
+    def __init__(self, *args, divisions, from_filing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = divisions
+        self.fields["division"].initial = divisions.first()
+        if from_filing:
+            del self.fields["source"]
+
+
+class ReportForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+    body = _text(_("what was put right"), rows=5)
+    files = MultipleFileField(label=_("attachments"), required=False)
+
+
+class MoreTimeForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+    due_on = forms.DateField(label=_("new deadline asked for"), widget=DateInput())
+    reason = _text(_("reason"), rows=3)
+
+
+class AnswerMoreTimeForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+    grant = forms.TypedChoiceField(
+        label=_("answer"),
+        choices=[("1", _("Grant the date asked for")), ("0", _("Refuse"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    comment = _text(_("comment"), rows=2, required=False)
+
+
+class VerifyForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+    accepted = forms.TypedChoiceField(
+        label=_("verification"),
+        choices=[("1", _("Accepted: close the rectification")), ("0", _("Insufficient"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    comment = _text(_("what is still to be put right (if insufficient)"), rows=3, required=False)
+    due_on = forms.DateField(
+        label=_("new deadline (if insufficient)"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("Empty: the rules' working days from today."),
+    )
+
+
+class WithdrawForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+    reason = _text(_("why it is withdrawn"), rows=2)

@@ -1,0 +1,262 @@
+"""The bureau's supervision after a filing's decision: its rules (the numbers of the regulation,
+each one an admin can change) and the records that follow an organization to the end."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.choices import ChoiceLabels
+from reports.attachments import upload_path
+
+
+def _bounded(label, default, low, high, help_text=""):
+    return models.PositiveSmallIntegerField(
+        label,
+        default=default,
+        validators=[MinValueValidator(low), MaxValueValidator(high)],
+        help_text=help_text,
+    )
+
+
+class SupervisionRules(models.Model):
+    """The one row of supervision rules. The defaults are the regulation's numbers
+    (社会组织信用信息管理办法, the annual inspection and grade evaluation rules)."""
+
+    grade_validity_years = _bounded(_("grade evaluation valid for (years)"), 5, 1, 10)
+    credit_record_days = _bounded(_("credit entry recorded within (working days)"), 5, 1, 60)
+    abnormal_exit_months = _bounded(_("abnormal-list entry lapses after (months)"), 6, 1, 36)
+    serious_after_years = _bounded(
+        _("serious list after this long on the abnormal list (years)"), 2, 1, 10
+    )
+    serious_exit_years = _bounded(_("serious list left after clean (years)"), 2, 1, 10)
+    rectification_days = _bounded(_("rectification deadline by default (working days)"), 20, 1, 250)
+    rectification_remind_days = _bounded(
+        _("rectification reminder before its deadline (working days)"), 3, 0, 30
+    )
+    inspection_due_month = _bounded(_("annual inspection due: month"), 3, 1, 12)
+    inspection_due_day = _bounded(_("annual inspection due: day"), 31, 1, 31)
+    inspection_exempt_months = _bounded(
+        _(
+            "exempt from the annual inspection when registered less than (months) before "
+            "31 December"
+        ),
+        6,
+        0,
+        12,
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("supervision rules")
+        verbose_name_plural = _("supervision rules")
+
+    def __str__(self):
+        return str(_("supervision rules"))
+
+    @classmethod
+    def current(cls):
+        """The rules in force: the one row, created with the defaults on first use."""
+        rules, _created = cls.objects.get_or_create(pk=1)
+        return rules
+
+
+class RectificationSource(models.TextChoices):
+    VIOLATION = "violation", _("Violation case")
+    AUDIT = "audit", _("Audit finding")
+    SPOT_CHECK = "spot_check", _("Spot-check finding")
+    INSPECTION = "inspection", _("Annual inspection result")
+    PETITION = "petition", _("Petition")
+    MANUAL = "manual", _("Opened by hand")
+
+
+class RectificationState(models.TextChoices):
+    OPEN = "open", _("To be rectified")
+    REPORTED = "reported", _("Reported, to be verified")
+    CLOSED = "closed", _("Verified and closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+#: The states in which the organization still owes its rectification and the clock runs.
+RECTIFICATION_RUNNING = (RectificationState.OPEN,)
+#: The states of a rectification not yet finished.
+RECTIFICATION_UNFINISHED = (RectificationState.OPEN, RectificationState.REPORTED)
+
+
+class ExtensionState(models.TextChoices):
+    NONE = "", _("Not asked")
+    ASKED = "asked", _("Asked")
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")
+
+
+class Rectification(ChoiceLabels, models.Model):
+    """A rectification (整改) an organization owes: what to put right, by when, and who verifies.
+
+    Followed to the end: the organization reports, the responsible division accepts (closed) or
+    finds it insufficient (open again with a new deadline). Never deleted; one opened by mistake
+    is withdrawn with its reason. Every step is a ``RectificationEvent``."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
+    source = models.CharField(_("source"), max_length=12, choices=RectificationSource.choices)
+    source_filing = models.ForeignKey(
+        "reports.Filing",
+        verbose_name=_("source filing"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectifications",
+    )
+    source_inspection = models.ForeignKey(
+        "orgs.AnnualInspection",
+        verbose_name=_("source inspection"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectifications",
+    )
+    items = models.TextField(_("items to put right"))
+    division = models.ForeignKey(
+        "duties.Division",
+        verbose_name=_("responsible division"),
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=RectificationState.choices,
+        default=RectificationState.OPEN,
+    )
+    due_on = models.DateField(_("deadline"))
+    rounds = models.PositiveSmallIntegerField(_("reports made"), default=0)
+    extension = models.CharField(
+        _("more time"), max_length=8, choices=ExtensionState.choices, default="", blank=True
+    )
+    extension_reason = models.TextField(_("reason for more time"), blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(fields=["state", "due_on"]),
+            models.Index(fields=["division", "state", "due_on"]),
+            models.Index(fields=["organization", "state"]),
+        ]
+
+    def __str__(self):
+        return f"{self.organization}：{self.items[:40]}"
+
+    @property
+    def unfinished(self):
+        return self.state in RECTIFICATION_UNFINISHED
+
+
+#: What each step of a rectification is called on its page.
+RECTIFICATION_EVENT_LABELS = {
+    "open": _("Opened"),
+    "report": _("Rectification reported"),
+    "ask_more_time": _("More time asked"),
+    "grant_more_time": _("More time granted"),
+    "refuse_more_time": _("More time refused"),
+    "accept": _("Accepted and closed"),
+    "insufficient": _("Found insufficient"),
+    "withdraw": _("Withdrawn"),
+}
+
+
+class RectificationEvent(models.Model):
+    """One step of a rectification: opened, reported, more time asked or answered, verified."""
+
+    rectification = models.ForeignKey(
+        Rectification,
+        verbose_name=_("rectification"),
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    action = models.CharField(_("action"), max_length=20)
+    from_state = models.CharField(
+        _("from"), max_length=10, choices=RectificationState.choices, blank=True
+    )
+    to_state = models.CharField(
+        _("to"), max_length=10, choices=RectificationState.choices, blank=True
+    )
+    due_on = models.DateField(_("deadline"), null=True, blank=True)
+    body = models.TextField(_("comment"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rectification event")
+        verbose_name_plural = _("rectification events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.rectification_id} {self.action}"
+
+    @property
+    def action_label(self):
+        return RECTIFICATION_EVENT_LABELS.get(self.action, self.action)
+
+
+def rectification_file_path(instance, filename):
+    return upload_path(f"rectifications/{instance.rectification_id}", filename)
+
+
+class RectificationFile(models.Model):
+    """A file of a rectification report; served only through an access-checked view."""
+
+    rectification = models.ForeignKey(
+        Rectification,
+        verbose_name=_("rectification"),
+        on_delete=models.PROTECT,
+        related_name="files",
+    )
+    event = models.ForeignKey(
+        RectificationEvent,
+        verbose_name=_("report"),
+        on_delete=models.PROTECT,
+        related_name="files",
+    )
+    file = models.FileField(_("file"), upload_to=rectification_file_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rectification file")
+        verbose_name_plural = _("rectification files")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name

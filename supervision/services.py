@@ -1,0 +1,406 @@
+"""Every write to the supervision records: rectifications from opening to verification.
+
+Each function runs in one transaction, takes the acting user, checks the actor's right through
+``duties.access``, records an event and a history row in the actor's name and tells who must act
+next after the commit. A step names the version its actor saw and is refused (``StaleVersion``)
+if someone acted meanwhile.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from duties import access
+from duties.models import Division, DivisionKind
+from orgs.models import AnnualInspection, InspectionResult, Organization
+from portal import calendar
+from portal.models import User
+from portal.notifications import notify
+from portal.services import lock_versioned, save_with_history
+from reports import attachments as attachment_rules
+from reports.models import Filing, FormKind
+
+from .models import (
+    ExtensionState,
+    Rectification,
+    RectificationEvent,
+    RectificationFile,
+    RectificationSource,
+    RectificationState,
+    SupervisionRules,
+)
+
+R = RectificationState
+
+#: The source of a rectification opened from a filing, by the filing's form.
+SOURCE_OF_FORM = {
+    FormKind.VIOLATION: RectificationSource.VIOLATION,
+    FormKind.AUDIT: RectificationSource.AUDIT,
+    FormKind.SPOT_CHECK: RectificationSource.SPOT_CHECK,
+    FormKind.PETITION: RectificationSource.PETITION,
+}
+
+#: The inspection results that open a rectification.
+RECTIFY_RESULTS = (InspectionResult.BASIC_PASS, InspectionResult.FAIL)
+
+MAX_TEXT = 5000
+
+
+def _text(value, field, message):
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    if len(value) > MAX_TEXT:
+        raise ValidationError({field: _("At most %(n)d characters, please.") % {"n": MAX_TEXT}})
+    return value
+
+
+def _today():
+    return timezone.localdate()
+
+
+def default_due_on(start=None):
+    """The deadline of a rectification opened today: the rules' working days ahead."""
+    return calendar.add_workdays(start or _today(), SupervisionRules.current().rectification_days)
+
+
+def _check_due(due_on, field="due_on"):
+    if due_on is None:
+        return None
+    if due_on <= _today():
+        raise ValidationError({field: _("The deadline must be after today.")})
+    if due_on > _today() + datetime.timedelta(days=366):
+        raise ValidationError({field: _("The deadline can be at most a year ahead.")})
+    return due_on
+
+
+def _url(rectification):
+    return reverse("supervision:rectification", args=[rectification.pk])
+
+
+def _tell(user_ids, rectification, title_text, body="", **params):
+    """Tell ``user_ids`` in the portal's language; ``title_text`` is a lazy message."""
+    users = list(User.objects.filter(pk__in=user_ids, is_active=True))
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(title_text) % params if params else str(title_text)
+        title = f"{text}：{rectification.organization.name}"
+    notify(users, title=title, body=body[:2000], url=_url(rectification))
+
+
+def _org_side(rectification):
+    return access.org_user_ids([rectification.organization_id]).get(
+        rectification.organization_id, []
+    )
+
+
+def _division_side(rectification):
+    return access.division_user_ids([rectification.division_id]).get(rectification.division_id, [])
+
+
+def _event(rectification, actor, action, *, source="", body="", due_on=None):
+    return RectificationEvent.objects.create(
+        rectification=rectification,
+        action=action,
+        from_state=source,
+        to_state=rectification.state,
+        due_on=due_on,
+        body=body,
+        actor=actor,
+    )
+
+
+def _take(action, *, actor, rectification, expected_version):
+    """Lock the rectification for ``action`` by ``actor``: refused if the actor may not do it
+    now, or if it moved on since the actor saw it."""
+    row = lock_versioned(
+        Rectification.objects.select_related("organization"),
+        pk=rectification.pk,
+        expected_version=expected_version,
+    )
+    if action not in access.rectification_actions(actor, row):
+        if access.visible_rectifications(actor).filter(pk=row.pk).exists():
+            raise ValidationError(_("This step is not open for this rectification now."))
+        raise PermissionDenied
+    return row
+
+
+def _save(rectification, actor, reason):
+    rectification.version += 1
+    save_with_history(rectification, actor=actor, reason=reason)
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+
+def _discipline_commission():
+    return (
+        Division.objects.filter(kind=DivisionKind.DISCIPLINE, is_active=True).order_by("pk").first()
+    )
+
+
+@transaction.atomic
+def rectification_open(
+    *,
+    actor: User,
+    organization: Organization,
+    items: str,
+    division: Division | None = None,
+    source: str = RectificationSource.MANUAL,
+    source_filing: Filing | None = None,
+    due_on: datetime.date | None = None,
+) -> Rectification:
+    """Open a rectification on ``organization``. The division that opens it verifies it, except
+    that the discipline commission verifies the rectification of a violation. From a filing, the
+    source follows the filing's form (violation, audit, spot check, petition)."""
+    if not access.may_open_rectification(actor, organization):
+        raise PermissionDenied
+    items = _text(items, "items", _("Say what must be put right."))
+    if source_filing is not None:
+        if source_filing.organization_id != organization.pk or not (
+            access.visible_filings(actor).filter(pk=source_filing.pk).exists()
+        ):
+            raise ValidationError({"source_filing": _("Choose a filing of this organization.")})
+        source = SOURCE_OF_FORM.get(source_filing.matter.form_kind, RectificationSource.MANUAL)
+    if source not in RectificationSource.values or source == RectificationSource.INSPECTION:
+        raise ValidationError({"source": _("Choose where the rectification comes from.")})
+    own = access.opening_divisions(actor)
+    if division is None:
+        division = own.first()
+    elif not own.filter(pk=division.pk).exists():
+        raise ValidationError({"division": _("Open it for a division you belong to.")})
+    if source == RectificationSource.VIOLATION:
+        division = _discipline_commission() or division
+    due_on = _check_due(due_on) or default_due_on()
+    return _open(actor, organization, items, division, source, source_filing, None, due_on)
+
+
+def _open(actor, organization, items, division, source, source_filing, inspection, due_on):
+    rectification = Rectification(
+        organization=organization,
+        source=source,
+        source_filing=source_filing,
+        source_inspection=inspection,
+        items=items,
+        division=division,
+        due_on=due_on,
+        opened_by=actor,
+    )
+    save_with_history(rectification, actor=actor, reason="open")
+    _event(rectification, actor, "open", body=items, due_on=due_on)
+    _tell(
+        _org_side(rectification),
+        rectification,
+        _lazy("Rectification required by %(date)s"),
+        items,
+        date=due_on.isoformat(),
+    )
+    return rectification
+
+
+def open_for_inspection(*, actor: User, inspection: AnnualInspection) -> Rectification | None:
+    """A basic pass or a fail opens one rectification for the year (once, whatever corrects the
+    result later); Policy, which reviews the inspection, verifies it."""
+    if inspection.result not in RECTIFY_RESULTS:
+        return None
+    existing = Rectification.objects.filter(source_inspection=inspection).first()
+    if existing is not None:
+        return existing
+    policy = (
+        Division.objects.filter(kind=DivisionKind.POLICY, is_active=True).order_by("pk").first()
+    )
+    if policy is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        items = _("Put right what the %(year)s annual inspection found (%(result)s).") % {
+            "year": inspection.year,
+            "result": inspection.get_result_display(),
+        }
+    return _open(
+        actor,
+        inspection.organization,
+        items,
+        policy,
+        RectificationSource.INSPECTION,
+        inspection.filing,
+        inspection,
+        default_due_on(),
+    )
+
+
+# --- the organization's side -----------------------------------------------------------------
+
+
+@transaction.atomic
+def rectification_report(
+    *, actor: User, rectification: Rectification, expected_version: int, body: str, files=()
+) -> Rectification:
+    """The organization reports what it put right, with its files; the responsible division
+    verifies it next."""
+    body = _text(body, "body", _("Describe what was put right."))
+    checked = [(upload, attachment_rules.validate(upload)) for upload in files]
+    row = _take(
+        "report", actor=actor, rectification=rectification, expected_version=expected_version
+    )
+    source = row.state
+    row.state = R.REPORTED
+    row.rounds += 1
+    _save(row, actor, "report")
+    event = _event(row, actor, "report", source=source, body=body)
+    for upload, content_type in checked:
+        stored = RectificationFile(
+            rectification=row,
+            event=event,
+            name=attachment_rules.clean_name(upload.name),
+            size=upload.size,
+            content_type=content_type,
+            uploaded_by=actor,
+        )
+        stored.file.save(stored.name, upload, save=False)
+        stored.save()
+    _tell(_division_side(row), row, _lazy("Rectification reported, to verify"), body)
+    return row
+
+
+@transaction.atomic
+def rectification_ask_more_time(
+    *,
+    actor: User,
+    rectification: Rectification,
+    expected_version: int,
+    due_on: datetime.date,
+    reason: str,
+) -> Rectification:
+    """The organization asks, once, for a later deadline, saying why."""
+    reason = _text(reason, "reason", _("Say why more time is needed."))
+    row = _take(
+        "ask_more_time", actor=actor, rectification=rectification, expected_version=expected_version
+    )
+    if due_on is None or due_on <= row.due_on:
+        raise ValidationError({"due_on": _("Ask for a date after the current deadline.")})
+    _check_due(due_on)
+    row.extension = ExtensionState.ASKED
+    row.extension_reason = reason
+    _save(row, actor, "ask_more_time")
+    _event(row, actor, "ask_more_time", source=row.state, body=reason, due_on=due_on)
+    _tell(_division_side(row), row, _lazy("More time asked for a rectification"), reason)
+    return row
+
+
+@transaction.atomic
+def rectification_answer_more_time(
+    *,
+    actor: User,
+    rectification: Rectification,
+    expected_version: int,
+    grant: bool,
+    comment: str = "",
+) -> Rectification:
+    """The responsible division grants the date asked for, or refuses (saying why)."""
+    row = _take(
+        "answer_more_time",
+        actor=actor,
+        rectification=rectification,
+        expected_version=expected_version,
+    )
+    if not grant:
+        comment = _text(comment, "comment", _("Say why more time is refused."))
+    asked = row.events.filter(action="ask_more_time").order_by("-created_at", "-pk").first().due_on
+    row.extension = ExtensionState.GRANTED if grant else ExtensionState.REFUSED
+    if grant:
+        row.due_on = asked
+    _save(row, actor, "answer_more_time")
+    _event(
+        row,
+        actor,
+        "grant_more_time" if grant else "refuse_more_time",
+        source=row.state,
+        body=comment,
+        due_on=row.due_on,
+    )
+    message = _lazy("More time granted") if grant else _lazy("More time refused")
+    _tell(_org_side(row), row, message, comment)
+    return row
+
+
+# --- the responsible division's side ---------------------------------------------------------
+
+
+@transaction.atomic
+def rectification_verify(
+    *,
+    actor: User,
+    rectification: Rectification,
+    expected_version: int,
+    accepted: bool,
+    comment: str = "",
+    due_on: datetime.date | None = None,
+) -> Rectification:
+    """The responsible division verifies the report: accepted closes the rectification;
+    insufficient sends it back to the organization with a new deadline (the rules' working days
+    from today unless given) and says what is still missing."""
+    if not accepted:
+        comment = _text(comment, "comment", _("Say what is still to be put right."))
+        due_on = _check_due(due_on) or default_due_on()
+    row = _take(
+        "verify", actor=actor, rectification=rectification, expected_version=expected_version
+    )
+    source = row.state
+    if accepted:
+        row.state = R.CLOSED
+        row.closed_at = timezone.now()
+    else:
+        row.state = R.OPEN
+        row.due_on = due_on
+    _save(row, actor, "accept" if accepted else "insufficient")
+    _event(
+        row,
+        actor,
+        "accept" if accepted else "insufficient",
+        source=source,
+        body=comment,
+        due_on=None if accepted else due_on,
+    )
+    for hook in ON_CLOSED if accepted else ():
+        hook(actor=actor, rectification=row)
+    title = _lazy("Rectification accepted") if accepted else _lazy("Rectification insufficient")
+    _tell(_org_side(row), row, title, comment)
+    return row
+
+
+@transaction.atomic
+def rectification_withdraw(
+    *, actor: User, rectification: Rectification, expected_version: int, reason: str
+) -> Rectification:
+    """Withdraw a rectification opened by mistake; it stays on record with the reason."""
+    reason = _text(reason, "reason", _("Say why the rectification is withdrawn."))
+    row = _take(
+        "withdraw", actor=actor, rectification=rectification, expected_version=expected_version
+    )
+    source = row.state
+    row.state = R.WITHDRAWN
+    row.closed_at = timezone.now()
+    _save(row, actor, "withdraw")
+    _event(row, actor, "withdraw", source=source, body=reason)
+    _tell(_org_side(row), row, _lazy("Rectification withdrawn"), reason)
+    return row
+
+
+#: Called in the transaction that accepts a rectification (the credit lists lift what it
+#: caused).
+ON_CLOSED = []
+
+
+def follow_decision(*, actor, filing, positive):
+    """After a decision (``reports.services.ON_DECIDED``): an annual inspection found basic
+    pass or fail opens its rectification."""
+    if not positive:
+        return
+    inspection = AnnualInspection.objects.filter(filing=filing).first()
+    if inspection is not None:
+        open_for_inspection(actor=actor, inspection=inspection)

@@ -1,0 +1,205 @@
+from django.contrib import messages
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from duties import access
+from portal.forms import apply_validation_error
+from portal.history import change_log
+from portal.rules import rule
+
+from . import selectors, services
+from .forms import (
+    AnswerMoreTimeForm,
+    MoreTimeForm,
+    OpenForm,
+    ReportForm,
+    VerifyForm,
+    WithdrawForm,
+)
+from .models import RectificationFile
+
+
+def _int_param(request, name):
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be a number") from None
+
+
+def _get(request, pk):
+    return get_object_or_404(
+        access.visible_rectifications(request.user).select_related(
+            "organization", "division", "opened_by", "source_filing"
+        ),
+        pk=pk,
+    )
+
+
+@rule("authenticated")
+def rectification_list(request):
+    tab = request.GET.get("tab") or "unfinished"
+    if tab not in selectors.TABS:
+        tab = "unfinished"
+    org_id = _int_param(request, "org")
+    rows = selectors.rectifications(request.user, tab, org_id)
+    context = {
+        "tab": tab,
+        "tabs": selectors.TABS,
+        "counts": selectors.counts(request.user),
+        "page": Paginator(rows, 25).get_page(request.GET.get("page")),
+        "today": timezone.localdate(),
+    }
+    return render(request, "supervision/rectification_list.html", context)
+
+
+STEP_FORMS = {
+    "report": ReportForm,
+    "ask_more_time": MoreTimeForm,
+    "answer_more_time": AnswerMoreTimeForm,
+    "verify": VerifyForm,
+    "withdraw": WithdrawForm,
+}
+
+STEP_SERVICES = {
+    "report": services.rectification_report,
+    "ask_more_time": services.rectification_ask_more_time,
+    "answer_more_time": services.rectification_answer_more_time,
+    "verify": services.rectification_verify,
+    "withdraw": services.rectification_withdraw,
+}
+
+STEP_DONE = {
+    "report": _("Your report was sent for verification."),
+    "ask_more_time": _("Your request for more time was sent."),
+    "answer_more_time": _("The answer was sent to the organization."),
+    "verify": _("The verification was recorded."),
+    "withdraw": _("The rectification was withdrawn."),
+}
+
+
+def _step_forms(rectification, may, bound=None):
+    forms = {}
+    for name in sorted(may):
+        if bound is not None and bound[0] == name:
+            forms[name] = bound[1]
+        else:
+            forms[name] = STEP_FORMS[name](initial={"version": rectification.version})
+    return forms
+
+
+def _detail(request, rectification, bound=None, status=200):
+    may = access.rectification_actions(request.user, rectification)
+    context = {
+        "r": rectification,
+        "events": rectification.events.select_related("actor").prefetch_related("files"),
+        "forms": _step_forms(rectification, may, bound),
+        "staff": access.is_bureau_staff(request.user),
+        "history": change_log(rectification.history.all())
+        if access.is_bureau_staff(request.user)
+        else None,
+    }
+    return render(request, "supervision/rectification_detail.html", context, status=status)
+
+
+@rule("authenticated")
+def rectification_detail(request, pk):
+    return _detail(request, _get(request, pk))
+
+
+@rule("authenticated")
+@require_POST
+def rectification_step(request, pk, step):
+    rectification = _get(request, pk)
+    if step not in STEP_FORMS:
+        raise BadRequest("unknown step")
+    form = STEP_FORMS[step](request.POST, request.FILES)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data["expected_version"] = data.pop("version")
+        try:
+            STEP_SERVICES[step](actor=request.user, rectification=rectification, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, STEP_DONE[step])
+            return redirect("supervision:rectification", pk=rectification.pk)
+    if step == "report" and request.FILES:
+        form.add_error(
+            "files", _("Files are not kept when the form has an error: choose them again.")
+        )
+    messages.error(request, _("Nothing was saved; see the form below."))
+    return _detail(request, rectification, bound=(step, form), status=400)
+
+
+@rule("bureau_staff")
+@require_http_methods(["GET", "POST"])
+def rectification_create(request):
+    org_id = _int_param(request, "org")
+    filing_id = _int_param(request, "filing")
+    if org_id is None:
+        raise BadRequest("org is required")
+    org = get_object_or_404(access.visible_orgs(request.user), pk=org_id)
+    filing = None
+    if filing_id is not None:
+        filing = get_object_or_404(
+            access.visible_filings(request.user).select_related("matter"),
+            pk=filing_id,
+            organization=org,
+        )
+    if not access.may_open_rectification(request.user, org):
+        raise PermissionDenied
+    divisions = access.opening_divisions(request.user)
+    form = OpenForm(
+        request.POST or None,
+        divisions=divisions,
+        from_filing=filing is not None,
+        initial={"due_on": services.default_due_on()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            rectification = services.rectification_open(
+                actor=request.user,
+                organization=org,
+                items=data["items"],
+                division=data["division"],
+                source=data.get("source") or "manual",
+                source_filing=filing,
+                due_on=data["due_on"],
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The rectification was opened and the organization told."))
+            return redirect("supervision:rectification", pk=rectification.pk)
+    return render(
+        request,
+        "supervision/rectification_form.html",
+        {"form": form, "org": org, "filing": filing},
+    )
+
+
+@rule("authenticated")
+def rectification_file(request, pk):
+    stored = get_object_or_404(
+        RectificationFile.objects.filter(
+            rectification__in=access.visible_rectifications(request.user)
+        ),
+        pk=pk,
+    )
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.name,
+        content_type=stored.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

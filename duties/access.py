@@ -22,29 +22,38 @@ question has one answer here, read by every page, the API, the queues and the cl
   ``division_user_ids`` (the same people who may see it).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from meetings.models import Meeting, MeetingStatus
 from orgs.models import (
+    ANNUAL_INSPECTION_TYPES,
+    InspectionResult,
     ManagementMode,
     Organization,
     OrganizationGroupObjectPermission,
     OrganizationUser,
     OrgStatus,
 )
-from portal import generations
+from portal import calendar, generations
 from reports import workflow
-from reports.models import Filing, MatterType, Opinion
+from reports.models import Filing, FormKind, MatterType, Opinion
 from supervision.models import (
     RECTIFICATION_UNFINISHED,
+    CreditRecord,
+    EntryState,
     ExtensionState,
+    ListEntry,
     Rectification,
     RectificationState,
+    SupervisionRules,
 )
 
 from .models import (
@@ -477,20 +486,41 @@ def opening_divisions(user):
     return Division.objects.filter(pk__in=roles(user).division_ids, is_active=True)
 
 
+def rectification_parties(user, rectification):
+    """The sides ``user`` stands on: ``org`` (it owes the rectification), ``division`` (it
+    verifies it)."""
+    r = roles(user)
+    parties = set()
+    if r.org_id is not None and r.org_id == rectification.organization_id:
+        parties.add("org")
+    if rectification.division_id in r.division_ids:
+        parties.add("division")
+    return parties
+
+
+#: Which side takes each step of a rectification.
+RECTIFICATION_STEP_SIDE = {
+    "report": "org",
+    "ask_more_time": "org",
+    "verify": "division",
+    "answer_more_time": "division",
+    "withdraw": "division",
+}
+
+
 def rectification_actions(user, rectification):
     """What ``user`` may do to ``rectification`` now: ``report`` and ``ask_more_time`` (once)
     for the organization while it owes the rectification; ``verify`` for the responsible
     division once reported, ``answer_more_time`` when more time was asked, ``withdraw`` (a record
     opened by mistake) while unfinished."""
-    r = roles(user)
+    parties = rectification_parties(user, rectification)
     state = rectification.state
     may = set()
-    own = r.org_id is not None and r.org_id == rectification.organization_id
-    if own and state == RectificationState.OPEN:
+    if "org" in parties and state == RectificationState.OPEN:
         may.add("report")
         if not rectification.extension:
             may.add("ask_more_time")
-    if rectification.division_id in r.division_ids:
+    if "division" in parties:
         if state == RectificationState.REPORTED:
             may.add("verify")
         if rectification.extension == ExtensionState.ASKED and state == RectificationState.OPEN:
@@ -498,6 +528,139 @@ def rectification_actions(user, rectification):
         if state in RECTIFICATION_UNFINISHED:
             may.add("withdraw")
     return frozenset(may)
+
+
+# --- credit: records, lists and what they bar ------------------------------------------------
+
+
+def _credit_scope(user):
+    """Bureau staff see every organization's credit records and list entries (the lists are
+    announced); an organization sees only its own."""
+    r = roles(user)
+    if r.is_bureau_staff:
+        return ALL
+    if r.is_org_user:
+        return Scope(Q(organization_id=r.org_id), f"org-{r.org_id}")
+    return NONE
+
+
+def visible_list_entries(user):
+    return _credit_scope(user).apply(ListEntry.objects.all())
+
+
+def visible_credit_records(user):
+    return _credit_scope(user).apply(CreditRecord.objects.all())
+
+
+def may_propose_entry(user, org):
+    """A division member proposes a list entry for an organization the division may see."""
+    return bool(roles(user).division_ids) and can(user, VIEW, org)
+
+
+may_record_credit = may_propose_entry
+
+
+def keeps_credit_lists(user):
+    """Policy (and admins) keep the credit lists."""
+    r = roles(user)
+    return r.is_admin or r.is_policy
+
+
+def list_entry_actions(user, entry):
+    """Policy (and admins) confirm or dismiss a proposal, record that an entry's ground was
+    put right, and correct an entry made by mistake."""
+    if not keeps_credit_lists(user):
+        return frozenset()
+    if entry.state == EntryState.PROPOSED:
+        return frozenset({"confirm", "dismiss"})
+    if entry.state == EntryState.ACTIVE:
+        return frozenset({"correct"} | (set() if entry.resolved_on else {"resolve"}))
+    return frozenset()
+
+
+def lists_of(org):
+    """The lists ``org`` is on now, as ``{list: [entries]}``."""
+    result = {}
+    for entry in ListEntry.objects.filter(organization=org, state=EntryState.ACTIVE):
+        result.setdefault(entry.credit_list, []).append(entry)
+    return result
+
+
+#: The form kinds an entry on any list bars (失信惩戒).
+BARRED_BY_LISTS = {
+    FormKind.AWARD: gettext_lazy("no award recommendation while on a credit list"),
+    FormKind.SERVICE_PROJECT: gettext_lazy("no purchased service project while on a credit list"),
+}
+
+
+def _on_a_list_reason(org):
+    entries = ListEntry.objects.filter(organization=org, state=EntryState.ACTIVE)
+    names = sorted({str(e.get_credit_list_display()) for e in entries})
+    return "、".join(names) if names else None
+
+
+def grade_eligibility(org, today=None):
+    """Why ``org`` may not apply for a grade evaluation now: a list of reasons (empty: it may).
+    Not on a list, no open violation case, last year's annual inspection submitted and not a
+    fail (unless the organization is exempt from it)."""
+    today = today or timezone.localdate()
+    reasons = []
+    on = _on_a_list_reason(org)
+    if on:
+        reasons.append(_("it is on the %(lists)s") % {"lists": on})
+    open_case = (
+        Rectification.objects.filter(
+            organization=org, source="violation", state__in=RECTIFICATION_UNFINISHED
+        ).exists()
+        or Filing.objects.filter(
+            organization=org,
+            matter__form_kind=FormKind.VIOLATION,
+            state__in=workflow.NOT_FINAL,
+        )
+        .exclude(state=workflow.FilingState.DRAFT)
+        .exists()
+    )
+    if open_case:
+        reasons.append(_("a violation case about it is open"))
+    year = today.year - 1
+    if inspection_required(org, year):
+        result = org.inspections.filter(year=year).values_list("result", flat=True).first()
+        submitted = Filing.objects.filter(
+            organization=org,
+            matter__form_kind=FormKind.ANNUAL_INSPECTION,
+            details__year=year,
+            first_submitted_at__isnull=False,
+        ).exclude(state=workflow.FilingState.WITHDRAWN)
+        if result == InspectionResult.FAIL:
+            reasons.append(_("its %(year)s annual inspection failed") % {"year": year})
+        elif result is None and not submitted.exists():
+            reasons.append(_("its %(year)s annual inspection was not submitted") % {"year": year})
+    return reasons
+
+
+def inspection_required(org, year):
+    """Whether ``org`` takes part in the annual inspection of ``year``: a social group or
+    private non-enterprise unit, acting, registered at least the rules' months before
+    31 December of that year."""
+    if org.org_type not in ANNUAL_INSPECTION_TYPES:
+        return False
+    if org.registered_on is None:
+        return org.status == OrgStatus.ACTIVE
+    months = SupervisionRules.current().inspection_exempt_months
+    return org.registered_on <= calendar.add_months(datetime.date(year, 12, 31), -months)
+
+
+def filing_eligibility(filing):
+    """Why ``filing`` may not go to the bureau yet because of the organization's standing: a
+    grade evaluation from an organization not eligible (``grade_eligibility``)."""
+    details = filing.details or {}
+    if filing.matter.form_kind == FormKind.GRADE_DEREGISTRATION and details.get("kind") == "grade":
+        reasons = grade_eligibility(filing.organization)
+        if reasons:
+            return _("The organization may not apply for a grade evaluation now: %(why)s.") % {
+                "why": "；".join(reasons)
+            }
+    return None
 
 
 # --- matters: who may file what ----------------------------------------------------------------
@@ -535,6 +698,15 @@ def check_may_file(user, matter, org):
             },
             code="mode",
         )
+    barred = BARRED_BY_LISTS.get(matter.form_kind)
+    if barred is not None:
+        on = _on_a_list_reason(org)
+        if on:
+            raise ValidationError(
+                _("%(org)s is on the %(lists)s: %(measure)s.")
+                % {"org": org, "lists": on, "measure": barred},
+                code="credit",
+            )
 
 
 def fileable_matters(user, org):
@@ -718,6 +890,9 @@ class _Context:
     @property
     def lead(self):
         return lead_division_for(self.filing.matter, self.filing.organization)
+
+    def standing_refusal(self):
+        return filing_eligibility(self.filing)
 
     def file_refusal(self):
         try:

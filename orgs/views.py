@@ -14,6 +14,7 @@ from portal.history import change_log
 from portal.listings import clean_query, filtered_page, render_listing, split_page
 from portal.rules import rule
 from reports.selectors import org_filings
+from supervision.selectors import org_standing
 
 from . import services
 from .forms import AssignLiaisonForm, ContactForm, OrganizationFilter, OrganizationForm, OrgUserForm
@@ -80,6 +81,7 @@ def org_detail(request, pk):
         "filings": org_filings(request.user, org)[:20],
         "missed_two_meetings": missed_two_quarterlies(org),
         "inspections": org.inspections.all()[:5],
+        "standing": org_standing(request.user, org),
         # Staff file on an organization's behalf from its page; its own users from their list.
         "can_file": "file_for_orgs" in site and "file" in may,
     }

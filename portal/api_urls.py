@@ -6,7 +6,7 @@ from duties.api import DivisionViewSet
 from meetings.api import MeetingViewSet
 from orgs.api import OrganizationViewSet
 from reports.api import AttachmentViewSet, FilingViewSet, MatterTypeViewSet
-from supervision.api import RectificationViewSet
+from supervision.api import CreditRecordViewSet, ListEntryViewSet, RectificationViewSet
 
 from .api import NotificationViewSet, TokenRevokeView, TokenView
 from .rules import rule
@@ -24,6 +24,8 @@ router.register("filings", FilingViewSet, basename="filing")
 router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("rectifications", RectificationViewSet, basename="rectification")
+router.register("credit-list-entries", ListEntryViewSet, basename="credit-list-entry")
+router.register("credit-records", CreditRecordViewSet, basename="credit-record")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"

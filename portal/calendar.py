@@ -102,3 +102,12 @@ def seed_from_package(model=None):
     model.objects.bulk_create(rows, ignore_conflicts=True)
     generations.bump_models(model)  # a bulk insert sends no signals
     return len(rows)
+
+
+def add_months(day, months):
+    """The date ``months`` calendar months after ``day`` (negative: before), on the same day of
+    the month or the month's last day if it has fewer (31 March + 6 months = 30 September)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(day.day, last))

@@ -89,6 +89,28 @@ def register(planner):
     return planner
 
 
+SWEEPS = []
+
+
+def register_sweep(sweep):
+    """Add ``sweep(now)``, which changes records on the clock (a credit list's entries and
+    exits) idempotently: run before planning, by any number of workers, any number of times."""
+    if sweep not in SWEEPS:
+        SWEEPS.append(sweep)
+    return sweep
+
+
+def sweep(now):
+    """Run every registered sweep; one that fails is logged and does not stop the others."""
+    done = {}
+    for step in SWEEPS:
+        try:
+            done[step.__module__] = step(now)
+        except Exception:
+            logger.exception("sweep %s failed; the next run tries again", step.__module__)
+    return done
+
+
 def plan(now):
     """Insert the reminders due in the look-back window; existing keys are left alone."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -162,10 +184,11 @@ def run(now=None):
     Safe to run at any time, any number of times.
     """
     now = now or timezone.now()
+    swept = sweep(now)
     planned = plan(now)
     sent = dispatch(now)
     emails = retry_stale_emails(now)
-    return {"planned": planned, "sent": sent, "emails_retried": emails}
+    return {"swept": swept, "planned": planned, "sent": sent, "emails_retried": emails}
 
 
 def cancel_for_user_ids(user_ids):

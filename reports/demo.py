@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from orgs import services as org_services
+
 from . import services
 from .models import MatterType
 
@@ -166,7 +168,11 @@ def seed_demo_filings(*, orgs):
     services.opinion_give(actor=lb, filing=f, stance="agree", body="同意换届方案。")
     services.filing_decide(actor=policy_head, filing=f, expected_version=_v(f), positive=True)
 
-    # org-b1: a grade evaluation approved, so the registry's grade comes from the filing.
+    # org-b1: a grade evaluation approved, so the registry's grade comes from the filing (its
+    # last annual inspection passed, so it may apply).
+    org_services.inspection_record(
+        actor=policy_head, org=org_b, year=today.year - 1, result="pass", filing=None, on=today
+    )
     f = _submit(
         b1,
         _create(

@@ -87,6 +87,12 @@ def _still_fileable(filing, ctx):
     return ctx.file_refusal()
 
 
+@precondition("standing", "the organization's standing allows it (grade evaluation eligibility)")
+def _standing_allows(filing, ctx):
+    """A grade evaluation goes to the bureau only from an eligible organization."""
+    return ctx.standing_refusal()
+
+
 @precondition("no_lead", "a lead division is known")
 def _lead_known(filing, ctx):
     if ctx.lead is None:
@@ -166,7 +172,7 @@ ACTIONS = {
             verb=_("submitted"),
             target=S.SUBMITTED,
             transition=True,
-            requires=(_still_fileable, _lead_known, _report_attached),
+            requires=(_still_fileable, _standing_allows, _lead_known, _report_attached),
         ),
         Action(
             "resubmit",
@@ -176,6 +182,7 @@ ACTIONS = {
             verb=_("resubmitted"),
             target=S.RESUBMITTED,
             transition=True,
+            requires=(_standing_allows,),
         ),
         Action(
             "withdraw",

@@ -3,7 +3,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from duties import access
 
-from .models import Rectification, RectificationEvent
+from .models import CreditRecord, ListEntry, Rectification, RectificationEvent
 
 
 class RectificationEventSerializer(serializers.ModelSerializer):
@@ -58,3 +58,69 @@ class RectificationViewSet(
             .prefetch_related("events")
             .order_by("due_on", "pk")
         )
+
+
+class ListEntrySerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = ListEntry
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "credit_list",
+            "ground",
+            "details",
+            "state",
+            "proposed_at",
+            "entered_on",
+            "resolved_on",
+            "exited_on",
+            "exit_reason",
+            "version",
+        ]
+
+
+class ListEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Credit list entries: bureau staff see every organization's, an organization its own."""
+
+    access_rule = "authenticated"
+    serializer_class = ListEntrySerializer
+    filterset_fields = ["credit_list", "state", "organization"]
+
+    def get_queryset(self):
+        return (
+            access.visible_list_entries(self.request.user)
+            .select_related("organization")
+            .order_by("-proposed_at", "-pk")
+        )
+
+
+class CreditRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CreditRecord
+        fields = [
+            "id",
+            "organization",
+            "kind",
+            "title",
+            "details",
+            "occurred_on",
+            "due_by",
+            "recorded_at",
+            "list_entry",
+        ]
+
+
+class CreditRecordViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Credit records: bureau staff see every organization's, an organization its own."""
+
+    access_rule = "authenticated"
+    serializer_class = CreditRecordSerializer
+    filterset_fields = ["kind", "organization"]
+
+    def get_queryset(self):
+        return access.visible_credit_records(self.request.user).order_by("-occurred_on", "-pk")

@@ -9,11 +9,16 @@ class SupervisionConfig(AppConfig):
     def ready(self):
         # Django's hook for registering with the portal once every model is loaded.
         from portal import clock, home
+        from portal import demo as portal_demo
         from reports import services as report_services
 
-        from . import reminders, selectors, services
+        from . import credit, demo, reminders, selectors, services
 
+        portal_demo.register(demo.seed_demo_supervision)
         clock.register(reminders.plan_rectifications)
+        clock.register_sweep(credit.sweep)
+        if credit.lift_for_rectification not in services.ON_CLOSED:
+            services.ON_CLOSED.append(credit.lift_for_rectification)
         home.register(
             order=15,
             template="supervision/_home_rectifications.html",

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import CapfirstLabels
 from reports.matter_forms import DateInput
 
-from .models import RectificationSource
+from .models import CreditList, ListGround, RecordKind, RectificationSource
 
 
 class VersionField(forms.IntegerField):
@@ -100,3 +100,35 @@ class VerifyForm(CapfirstLabels, forms.Form):
 class WithdrawForm(CapfirstLabels, forms.Form):
     version = VersionField()
     reason = _text(_("why it is withdrawn"), rows=2)
+
+
+class ProposeEntryForm(CapfirstLabels, forms.Form):
+    credit_list = forms.ChoiceField(label=_("list"), choices=CreditList.choices)
+    ground = forms.ChoiceField(label=_("ground"), choices=ListGround.choices)
+    details = _text(_("facts of the ground"), rows=3, required=False)
+
+
+class ConfirmEntryForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+    details = _text(_("facts of the ground, as the organization will read them"), rows=3)
+
+
+class DismissEntryForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+    reason = _text(_("why the proposal does not hold"), rows=2)
+
+
+class ResolveEntryForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+
+
+class CorrectEntryForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+    reason = _text(_("why the entry was a mistake"), rows=2)
+
+
+class CreditRecordForm(CapfirstLabels, forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=RecordKind.choices)
+    title = forms.CharField(label=_("what"), max_length=200)
+    occurred_on = forms.DateField(label=_("date of the source"), widget=DateInput())
+    details = _text(_("details"), rows=3, required=False)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal import generations
 from portal.choices import ChoiceLabels
 from reports.attachments import upload_path
 
@@ -60,9 +61,13 @@ class SupervisionRules(models.Model):
 
     @classmethod
     def current(cls):
-        """The rules in force: the one row, created with the defaults on first use."""
-        rules, _created = cls.objects.get_or_create(pk=1)
-        return rules
+        """The rules in force: the one row (its migration creates it; the defaults if it is
+        missing), cached until an admin changes it."""
+        return generations.cached("supervision:rules", cls._load, reads=(cls,))
+
+    @classmethod
+    def _load(cls):
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class RectificationSource(models.TextChoices):
@@ -260,3 +265,195 @@ class RectificationFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CreditList(models.TextChoices):
+    ABNORMAL = "abnormal", _("Abnormal activity list (活动异常名录)")
+    SERIOUS = "serious", _("Serious violation and dishonesty list (严重违法失信名单)")
+    BLACKLIST = "blacklist", _("Industry association blacklist (黑名单)")
+
+
+class ListGround(models.TextChoices):
+    NO_INSPECTION = "no_inspection", _("No annual inspection or annual report")
+    NO_PARTY_ORG = "no_party_org", _("No party organization where one is required")
+    RECTIFICATION_OVERDUE = "rectification_overdue", _("Rectification not finished on time")
+    UNREACHABLE = "unreachable", _("Unreachable at its registered address")
+    ABNORMAL_TWO_YEARS = "abnormal_two_years", _("Two years on the abnormal activity list")
+    CERTIFICATE_REVOKED = "certificate_revoked", _("Registration certificate revoked")
+    SERIOUS_VIOLATION = "serious_violation", _("Serious violation found")
+    OTHER = "other", _("Other ground of the rules")
+
+
+class EntryState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed, to confirm")
+    ACTIVE = "active", _("On the list")
+    EXITED = "exited", _("Left the list")
+    DISMISSED = "dismissed", _("Proposal dismissed")
+
+
+class ExitReason(models.TextChoices):
+    RECTIFIED = "rectified", _("Rectification verified")
+    LAPSED = "lapsed", _("Six months after entry, the ground put right")
+    CLEAN = "clean", _("Clean for the period of the rules")
+    MOVED_UP = "moved_up", _("Moved to the serious list")
+    CORRECTED = "corrected", _("Entered by mistake")
+
+
+#: The entries that count: an organization on a list is one with such an entry.
+ENTRY_COUNTS = (EntryState.ACTIVE,)
+ENTRY_OPEN = (EntryState.PROPOSED, EntryState.ACTIVE)
+
+
+class ListEntry(ChoiceLabels, models.Model):
+    """An organization's entry on a credit list, with its ground and source, from proposal to
+    exit. The clock proposes what the portal knows (an overdue rectification), Policy confirms
+    with the ground, and the lists' exits run on the clock. Never deleted."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="list_entries",
+    )
+    credit_list = models.CharField(_("list"), max_length=10, choices=CreditList.choices)
+    ground = models.CharField(_("ground"), max_length=24, choices=ListGround.choices)
+    details = models.TextField(_("details"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=EntryState.choices, default=EntryState.PROPOSED
+    )
+    source_rectification = models.ForeignKey(
+        Rectification,
+        verbose_name=_("source rectification"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="list_entries",
+    )
+    source_entry = models.ForeignKey(
+        "self",
+        verbose_name=_("source entry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+    )
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: proposed by the portal's clock."),
+    )
+    entered_on = models.DateField(_("entered on"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_on = models.DateField(
+        _("ground put right on"),
+        null=True,
+        blank=True,
+        help_text=_("The entry lapses six months after entry once its ground is put right."),
+    )
+    exited_on = models.DateField(_("left on"), null=True, blank=True)
+    exit_reason = models.CharField(
+        _("reason for leaving"), max_length=10, choices=ExitReason.choices, blank=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("credit list entry")
+        verbose_name_plural = _("credit list entries")
+        ordering = ["-proposed_at", "-pk"]
+        indexes = [
+            models.Index(fields=["credit_list", "state", "entered_on"]),
+            models.Index(fields=["organization", "state"]),
+        ]
+        constraints = [
+            # An overdue rectification proposes its entry once, however many workers run the
+            # clock; and an organization is on a list once per ground at a time.
+            models.UniqueConstraint(
+                fields=["source_rectification", "credit_list"],
+                condition=models.Q(source_rectification__isnull=False),
+                name="one_entry_per_rectification",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "credit_list", "ground"],
+                condition=models.Q(state__in=["proposed", "active"]),
+                name="one_open_entry_per_ground",
+            ),
+            models.UniqueConstraint(
+                fields=["source_entry", "credit_list"],
+                condition=models.Q(source_entry__isnull=False),
+                name="one_successor_per_entry",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization}：{self.get_credit_list_display()}"
+
+
+class RecordKind(models.TextChoices):
+    GOOD = "good", _("Good standing")
+    ADVERSE = "adverse", _("Adverse")
+
+
+class CreditRecord(ChoiceLabels, models.Model):
+    """An entry of an organization's credit record (信用记录): good standing (诚信创建 activities,
+    awards, grade) or adverse (a ground, its source), recorded within the rules' working days of
+    its source. A wrong one is withdrawn with its reason, never deleted."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="credit_records",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=RecordKind.choices)
+    title = models.CharField(_("what"), max_length=200)
+    details = models.TextField(_("details"), blank=True)
+    occurred_on = models.DateField(_("date of the source"))
+    due_by = models.DateField(_("to be recorded by"))
+    list_entry = models.ForeignKey(
+        ListEntry,
+        verbose_name=_("list entry"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_reason = models.CharField(_("withdrawn because"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("credit record")
+        verbose_name_plural = _("credit records")
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [models.Index(fields=["organization", "-occurred_on"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def late(self):
+        return timezone.localdate(self.recorded_at) > self.due_by

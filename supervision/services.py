@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from duties import access
 from duties.models import Division, DivisionKind
@@ -124,7 +124,7 @@ def _take(action, *, actor, rectification, expected_version):
         expected_version=expected_version,
     )
     if action not in access.rectification_actions(actor, row):
-        if access.visible_rectifications(actor).filter(pk=row.pk).exists():
+        if access.RECTIFICATION_STEP_SIDE[action] in access.rectification_parties(actor, row):
             raise ValidationError(_("This step is not open for this rectification now."))
         raise PermissionDenied
     return row
@@ -196,7 +196,7 @@ def _open(actor, organization, items, division, source, source_filing, inspectio
     _tell(
         _org_side(rectification),
         rectification,
-        _lazy("Rectification required by %(date)s"),
+        gettext_lazy("Rectification required by %(date)s"),
         items,
         date=due_on.isoformat(),
     )
@@ -263,7 +263,7 @@ def rectification_report(
         )
         stored.file.save(stored.name, upload, save=False)
         stored.save()
-    _tell(_division_side(row), row, _lazy("Rectification reported, to verify"), body)
+    _tell(_division_side(row), row, gettext_lazy("Rectification reported, to verify"), body)
     return row
 
 
@@ -288,7 +288,7 @@ def rectification_ask_more_time(
     row.extension_reason = reason
     _save(row, actor, "ask_more_time")
     _event(row, actor, "ask_more_time", source=row.state, body=reason, due_on=due_on)
-    _tell(_division_side(row), row, _lazy("More time asked for a rectification"), reason)
+    _tell(_division_side(row), row, gettext_lazy("More time asked for a rectification"), reason)
     return row
 
 
@@ -323,7 +323,7 @@ def rectification_answer_more_time(
         body=comment,
         due_on=row.due_on,
     )
-    message = _lazy("More time granted") if grant else _lazy("More time refused")
+    message = gettext_lazy("More time granted") if grant else gettext_lazy("More time refused")
     _tell(_org_side(row), row, message, comment)
     return row
 
@@ -368,7 +368,11 @@ def rectification_verify(
     )
     for hook in ON_CLOSED if accepted else ():
         hook(actor=actor, rectification=row)
-    title = _lazy("Rectification accepted") if accepted else _lazy("Rectification insufficient")
+    title = (
+        gettext_lazy("Rectification accepted")
+        if accepted
+        else gettext_lazy("Rectification insufficient")
+    )
     _tell(_org_side(row), row, title, comment)
     return row
 
@@ -387,7 +391,7 @@ def rectification_withdraw(
     row.closed_at = timezone.now()
     _save(row, actor, "withdraw")
     _event(row, actor, "withdraw", source=source, body=reason)
-    _tell(_org_side(row), row, _lazy("Rectification withdrawn"), reason)
+    _tell(_org_side(row), row, gettext_lazy("Rectification withdrawn"), reason)
     return row
 
 

@@ -14,4 +14,9 @@ urlpatterns = [
         name="rectification_step",
     ),
     path("rectification-files/<int:pk>/", views.rectification_file, name="rectification_file"),
+    path("credit/", views.credit_overview, name="credit"),
+    path("credit/new/", views.credit_entry_create, name="credit_entry_create"),
+    path("credit/records/new/", views.credit_record_create, name="credit_record_create"),
+    path("credit/<int:pk>/", views.credit_entry, name="credit_entry"),
+    path("credit/<int:pk>/<slug:step>/", views.credit_entry_step, name="credit_entry_step"),
 ]

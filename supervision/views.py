@@ -12,12 +12,18 @@ from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.rules import rule
 
-from . import selectors, services
+from . import credit, selectors, services
 from .forms import (
     AnswerMoreTimeForm,
+    ConfirmEntryForm,
+    CorrectEntryForm,
+    CreditRecordForm,
+    DismissEntryForm,
     MoreTimeForm,
     OpenForm,
+    ProposeEntryForm,
     ReportForm,
+    ResolveEntryForm,
     VerifyForm,
     WithdrawForm,
 )
@@ -203,3 +209,150 @@ def rectification_file(request, pk):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- credit: lists and records ---------------------------------------------------------------
+
+ENTRY_FORMS = {
+    "confirm": ConfirmEntryForm,
+    "dismiss": DismissEntryForm,
+    "resolve": ResolveEntryForm,
+    "correct": CorrectEntryForm,
+}
+ENTRY_SERVICES = {
+    "confirm": credit.entry_confirm,
+    "dismiss": credit.entry_dismiss,
+    "resolve": credit.entry_resolve,
+    "correct": credit.entry_correct,
+}
+ENTRY_DONE = {
+    "confirm": _("The entry was confirmed and the organization told."),
+    "dismiss": _("The proposal was dismissed."),
+    "resolve": _("The ground was recorded as put right."),
+    "correct": _("The entry was taken off as a mistake."),
+}
+
+
+@rule("authenticated")
+def credit_overview(request):
+    tab = request.GET.get("tab") or "proposed"
+    if tab not in selectors.ENTRY_TABS:
+        tab = "proposed"
+    org_id = _int_param(request, "org")
+    entries = selectors.list_entries(request.user, tab, org_id)
+    context = {
+        "tab": tab,
+        "counts": selectors.entry_counts(request.user),
+        "page": Paginator(entries, 25).get_page(request.GET.get("page")),
+        "records": selectors.credit_records(request.user, org_id)[:50]
+        if access.is_org_user(request.user)
+        else None,
+        "org_user": access.is_org_user(request.user),
+    }
+    return render(request, "supervision/credit.html", context)
+
+
+def _get_entry(request, pk):
+    return get_object_or_404(
+        access.visible_list_entries(request.user).select_related(
+            "organization", "source_rectification", "proposed_by", "confirmed_by"
+        ),
+        pk=pk,
+    )
+
+
+def _entry_page(request, entry, bound=None, status=200):
+    may = access.list_entry_actions(request.user, entry)
+    forms = {}
+    for name in sorted(may):
+        if bound is not None and bound[0] == name:
+            forms[name] = bound[1]
+        else:
+            forms[name] = ENTRY_FORMS[name](
+                initial={"version": entry.version, "details": entry.details}
+            )
+    context = {
+        "entry": entry,
+        "forms": forms,
+        "records": entry.records.all(),
+        "history": change_log(entry.history.all())
+        if access.is_bureau_staff(request.user)
+        else None,
+    }
+    return render(request, "supervision/credit_entry.html", context, status=status)
+
+
+@rule("authenticated")
+def credit_entry(request, pk):
+    return _entry_page(request, _get_entry(request, pk))
+
+
+@rule("authenticated")
+@require_POST
+def credit_entry_step(request, pk, step):
+    entry = _get_entry(request, pk)
+    if step not in ENTRY_FORMS:
+        raise BadRequest("unknown step")
+    form = ENTRY_FORMS[step](request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data["expected_version"] = data.pop("version")
+        try:
+            ENTRY_SERVICES[step](actor=request.user, entry=entry, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, ENTRY_DONE[step])
+            return redirect("supervision:credit_entry", pk=entry.pk)
+    messages.error(request, _("Nothing was saved; see the form below."))
+    return _entry_page(request, entry, bound=(step, form), status=400)
+
+
+def _org_from_query(request, allowed):
+    org_id = _int_param(request, "org")
+    if org_id is None:
+        raise BadRequest("org is required")
+    org = get_object_or_404(access.visible_orgs(request.user), pk=org_id)
+    if not allowed(request.user, org):
+        raise PermissionDenied
+    return org
+
+
+@rule("bureau_staff")
+@require_http_methods(["GET", "POST"])
+def credit_entry_create(request):
+    org = _org_from_query(request, access.may_propose_entry)
+    form = ProposeEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = credit.entry_propose(actor=request.user, organization=org, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The entry was proposed; Policy confirms it."))
+            return redirect("supervision:credit_entry", pk=entry.pk)
+    return render(
+        request,
+        "portal/form_page.html",
+        {"form": form, "title": _("Propose a credit list entry for %(org)s") % {"org": org}},
+    )
+
+
+@rule("bureau_staff")
+@require_http_methods(["GET", "POST"])
+def credit_record_create(request):
+    org = _org_from_query(request, access.may_record_credit)
+    form = CreditRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            credit.record_add(actor=request.user, organization=org, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The credit record was added."))
+            return redirect("orgs:detail", pk=org.pk)
+    return render(
+        request,
+        "portal/form_page.html",
+        {"form": form, "title": _("Add to the credit record of %(org)s") % {"org": org}},
+    )

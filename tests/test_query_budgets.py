@@ -57,8 +57,9 @@ def grow(world, n):
 
 PAGES = [
     # (name, role, url builder, budget)
-    ("home_policy", "policy", lambda w: "/", 20),
-    ("home_liaison_a", "liaison_a", lambda w: "/", 20),
+    # Staff home pages: the panels of every app, the rectification counts among them.
+    ("home_policy", "policy", lambda w: "/", 21),
+    ("home_liaison_a", "liaison_a", lambda w: "/", 21),
     ("home_org_a1", "org_a1", lambda w: "/", 14),
     ("registry", "policy", lambda w: "/orgs/", 10),
     ("registry_search", "policy", lambda w: "/orgs/?q=测试", 10),

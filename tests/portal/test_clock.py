@@ -36,6 +36,8 @@ from portal.notifications import MAX_EMAIL_ATTEMPTS
 from portal.tasks import send_notification_email
 from reports.models import Filing, FilingState, MatterType
 from reports.reminders import plan_filings
+from supervision.credit import sweep as credit_sweep
+from supervision.reminders import plan_rectifications
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -844,5 +846,7 @@ def test_the_clock_asks_the_planners_each_app_registered():
         plan_quarterly_meeting,
         plan_filings,
         plan_organizations,
+        plan_rectifications,
     }
-    assert len(clock.PLANNERS) == 4  # registering twice adds nothing
+    assert len(clock.PLANNERS) == 5  # registering twice adds nothing
+    assert [credit_sweep] == clock.SWEEPS

@@ -14,6 +14,7 @@ from meetings import services as meeting_services
 from portal.rules import RULES, rule_of
 from reports import services
 from reports.models import MatterType
+from supervision import credit as supervision_credit
 from supervision import services as supervision_services
 from tests.conftest import ROLES
 from tests.factories import filing_fields
@@ -194,6 +195,18 @@ MATRIX = {
         lambda w: {"pk": w.rectification_file_a.pk},
         only(SUPERVISION_A, other=NOT_FOUND),
     ),
+    "supervision:credit": (lambda w: {}, everyone(OK)),
+    # Credit lists are the bureau's: all staff read them; an organization only its own.
+    "supervision:credit_entry": (
+        lambda w: {"pk": w.entry_a.pk},
+        only(STAFF | {"org_a1"}, other=NOT_FOUND),
+    ),
+    "supervision:credit_entry_step": (
+        lambda w: {"pk": w.entry_a.pk, "step": "confirm"},
+        everyone(NOT_ALLOWED),
+    ),
+    "supervision:credit_entry_create": (lambda w: {}, {**only(STAFF, ok=400)}),
+    "supervision:credit_record_create": (lambda w: {}, {**only(STAFF, ok=400)}),
 }
 # The addresses meetings had under /divisions/meetings/ (stored in inbox messages, reminders and
 # emails) answer a permanent redirect to the new address for everyone, signed in or not: the new
@@ -255,6 +268,12 @@ def world(world):
         files=[ContentFile(b"%PDF-1.4 report", name="report.pdf")],
     )
     world.rectification_file_a = world.rectification_a.files.get()
+    world.entry_a = supervision_credit.entry_propose(
+        actor=world.liaison_a,
+        organization=world.org_a,
+        credit_list="abnormal",
+        ground="unreachable",
+    )
     return world
 
 

@@ -24,6 +24,14 @@ def reviewed(world, code, **fields):
     return filing
 
 
+def inspected(org, result="pass"):
+    """Last year's annual inspection on record, so the organization may apply for a grade."""
+    today = datetime.date.today()
+    return AnnualInspection.objects.create(
+        organization=org, year=today.year - 1, result=result, decided_on=today
+    )
+
+
 def last_reason(org):
     return Organization.history.filter(id=org.pk).first().history_change_reason
 
@@ -97,6 +105,7 @@ def test_grade_writes_grade_and_validity_from_the_rules(world):
     rules = SupervisionRules.current()
     rules.grade_validity_years = 4
     rules.save()
+    inspected(world.org_a)
     filing = reviewed(world, "grade_dereg", details={"kind": "grade", "grade_sought": "4A"})
     decide(world.policy_head, filing)
     org = Organization.objects.get(pk=world.org_a.pk)
@@ -158,6 +167,7 @@ def test_the_decision_page_asks_for_the_inspection_result(world, login):
 
 
 def test_a_refusal_writes_nothing(world):
+    inspected(world.org_a)
     filing = reviewed(world, "grade_dereg", details={"kind": "grade", "grade_sought": "5A"})
     decide(world.policy_head, filing, positive=False, comment="材料不全")
     assert Organization.objects.get(pk=world.org_a.pk).grade == world.org_a.grade

@@ -3,13 +3,15 @@
 "liaison" stands for the organization's own liaison division, which differs per organization.
 """
 
+import datetime
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from duties import access
-from orgs.models import ManagementMode
+from orgs.models import AnnualInspection, ManagementMode
 from portal import calendar
 from reports import services
 from reports.matrix import DEFAULT_MATRIX
@@ -128,6 +130,11 @@ def test_resolve_lead_and_opinions(world, org_name):
 
 def test_submit_and_start_review_route_every_matter(dual):
     world = dual
+    # Last year's annual inspection on record, so that org A may apply for a grade evaluation.
+    today = datetime.date.today()
+    AnnualInspection.objects.create(
+        organization=world.org_a, year=today.year - 1, result="pass", decided_on=today
+    )
     for code in EXPECTED:
         # Pre-registration review exists only for dual management; the rest use org A.
         org = world.org_dual if code == "pre_registration" else world.org_a

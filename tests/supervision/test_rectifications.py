@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from portal import calendar
 from portal.models import Notification
 from portal.services import StaleVersion
+from reports.services import filing_decide
 from supervision import services
 from supervision.models import (
     Rectification,
@@ -20,7 +21,7 @@ from supervision.models import (
     RectificationState,
     SupervisionRules,
 )
-from tests.reports.helpers import decide, give_all_opinions, in_review
+from tests.reports.helpers import give_all_opinions, in_review
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,11 @@ def test_more_time_once(world):
             actor=world.org_a1, rectification=r, expected_version=v(r), due_on=r.due_on, reason="x"
         )
     r = services.rectification_ask_more_time(
-        actor=world.org_a1, rectification=r, expected_version=v(r), due_on=asked, reason="需召开会员大会"
+        actor=world.org_a1,
+        rectification=r,
+        expected_version=v(r),
+        due_on=asked,
+        reason="需召开会员大会",
     )
     with pytest.raises(ValidationError):  # once only
         services.rectification_ask_more_time(
@@ -172,10 +177,10 @@ def test_withdrawn_stays_on_record(world):
 
 
 def test_a_basic_pass_opens_one_rectification(world):
-    filing = in_review(world, world.org_a1, world.org_a, "annual_inspection", details={"year": 2026})
+    filing = in_review(
+        world, world.org_a1, world.org_a, "annual_inspection", details={"year": 2026}
+    )
     give_all_opinions(filing)
-    from reports.services import filing_decide
-
     filing_decide(
         actor=world.policy_head,
         filing=filing,
@@ -225,15 +230,21 @@ def test_the_organization_sees_it_on_its_home_page(world, login):
 
 def test_the_discipline_commission_sees_every_overdue_rectification(world, login):
     r = opened(world)
-    Rectification.objects.filter(pk=r.pk).update(due_on=datetime.date.today() - datetime.timedelta(days=3))
-    page = login(world.discipline).get(reverse("supervision:rectification_list"), {"tab": "overdue"})
+    Rectification.objects.filter(pk=r.pk).update(
+        due_on=datetime.date.today() - datetime.timedelta(days=3)
+    )
+    page = login(world.discipline).get(
+        reverse("supervision:rectification_list"), {"tab": "overdue"}
+    )
     assert [x.pk for x in page.context["page"].object_list] == [r.pk]
     assert page.context["counts"]["overdue"] == 1
 
 
 def test_pages_refuse_bad_values_without_a_500(world, login):
     client = login(world.liaison_a)
-    assert client.get(reverse("supervision:rectification_create"), {"org": "abc"}).status_code == 400
+    assert (
+        client.get(reverse("supervision:rectification_create"), {"org": "abc"}).status_code == 400
+    )
     assert client.get(reverse("supervision:rectification_list"), {"org": "x1"}).status_code == 400
     r = opened(world)
     response = client.post(

@@ -398,6 +398,7 @@ def site_actions(user):
         "see_special_requests": r.is_leader or organizer,
         "supervise_own_division": r.is_liaison,
         "rectifications": staff or org_user,
+        "edit_supervision_rules": r.is_admin,
     }
     return frozenset(name for name, allowed in may.items() if allowed)
 

@@ -27,6 +27,7 @@ from portal.notifications import notify
 from portal.services import lock_versioned, save_with_history
 
 from .models import (
+    CREDIT_STEP_LABELS,
     CreditList,
     CreditRecord,
     EntryState,
@@ -37,6 +38,7 @@ from .models import (
     Rectification,
     RectificationState,
     SupervisionRules,
+    step_label,
 )
 
 logger = logging.getLogger(__name__)
@@ -86,9 +88,10 @@ def _take(action, *, actor, entry, expected_version):
     return row
 
 
-def _save(entry, actor, reason):
+def _save(entry, actor, step, detail=""):
     entry.version += 1
-    save_with_history(entry, actor=actor, reason=reason)
+    reason = step_label(CREDIT_STEP_LABELS, step)
+    save_with_history(entry, actor=actor, reason=f"{reason}（{detail}）" if detail else reason)
 
 
 def _enter(entry, actor, day):
@@ -101,7 +104,9 @@ def _leave(entry, actor, reason, day):
     entry.state = S.EXITED
     entry.exited_on = day
     entry.exit_reason = reason
-    _save(entry, actor, f"exit:{reason}")
+    with translation.override(settings.LANGUAGE_CODE):
+        detail = str(ExitReason(reason).label)
+    _save(entry, actor, "exit", detail)
     _record(entry, actor, _("Left the list"), kind=RecordKind.GOOD)
     _tell_org(entry, gettext_lazy("Your organization has left the list"))
 
@@ -136,7 +141,7 @@ def entry_propose(
     )
     try:
         with transaction.atomic():
-            save_with_history(entry, actor=actor, reason="propose")
+            save_with_history(entry, actor=actor, reason=step_label(CREDIT_STEP_LABELS, "propose"))
     except IntegrityError:
         raise ValidationError(
             _("The organization is already on this list, or proposed for it, on this ground.")
@@ -232,7 +237,7 @@ def record_add(
         due_by=calendar.add_workdays(occurred_on, SupervisionRules.current().credit_record_days),
         recorded_by=actor,
     )
-    save_with_history(record, actor=actor, reason="record")
+    save_with_history(record, actor=actor, reason=step_label(CREDIT_STEP_LABELS, "record"))
     return record
 
 

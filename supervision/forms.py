@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import CapfirstLabels
 from reports.matter_forms import DateInput
 
-from .models import CreditList, ListGround, RecordKind, RectificationSource
+from .models import CreditList, ListGround, RecordKind, RectificationSource, SupervisionRules
+from .services import RULE_FIELDS
 
 
 class VersionField(forms.IntegerField):
@@ -132,3 +133,11 @@ class CreditRecordForm(CapfirstLabels, forms.Form):
     title = forms.CharField(label=_("what"), max_length=200)
     occurred_on = forms.DateField(label=_("date of the source"), widget=DateInput())
     details = _text(_("details"), rows=3, required=False)
+
+
+class RulesForm(forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = SupervisionRules
+        fields = RULE_FIELDS

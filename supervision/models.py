@@ -4,7 +4,7 @@ each one an admin can change) and the records that follow an organization to the
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -183,6 +183,7 @@ RECTIFICATION_EVENT_LABELS = {
     "open": _("Opened"),
     "report": _("Rectification reported"),
     "ask_more_time": _("More time asked"),
+    "answer_more_time": _("More time answered"),
     "grant_more_time": _("More time granted"),
     "refuse_more_time": _("More time refused"),
     "accept": _("Accepted and closed"),
@@ -400,6 +401,25 @@ class ListEntry(ChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.organization}：{self.get_credit_list_display()}"
+
+
+#: What each step of a list entry and a credit record is called in their history.
+CREDIT_STEP_LABELS = {
+    "propose": _("Proposed for the list"),
+    "confirm": _("Entered on the list"),
+    "dismiss": _("Proposal dismissed"),
+    "resolve": _("Ground put right"),
+    "rectified": _("Rectification verified"),
+    "exit": _("Left the list"),
+    "record": _("Recorded"),
+    "rules": _("Rules changed"),
+}
+
+
+def step_label(labels, code):
+    """The label of ``code`` in the portal's language, as a history row keeps it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(labels.get(code, code))
 
 
 class RecordKind(models.TextChoices):

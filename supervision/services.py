@@ -27,6 +27,8 @@ from reports import attachments as attachment_rules
 from reports.models import Filing, FormKind
 
 from .models import (
+    CREDIT_STEP_LABELS,
+    RECTIFICATION_EVENT_LABELS,
     ExtensionState,
     Rectification,
     RectificationEvent,
@@ -34,6 +36,7 @@ from .models import (
     RectificationSource,
     RectificationState,
     SupervisionRules,
+    step_label,
 )
 
 R = RectificationState
@@ -130,9 +133,11 @@ def _take(action, *, actor, rectification, expected_version):
     return row
 
 
-def _save(rectification, actor, reason):
+def _save(rectification, actor, step):
     rectification.version += 1
-    save_with_history(rectification, actor=actor, reason=reason)
+    save_with_history(
+        rectification, actor=actor, reason=step_label(RECTIFICATION_EVENT_LABELS, step)
+    )
 
 
 # --- opening ---------------------------------------------------------------------------------
@@ -191,7 +196,9 @@ def _open(actor, organization, items, division, source, source_filing, inspectio
         due_on=due_on,
         opened_by=actor,
     )
-    save_with_history(rectification, actor=actor, reason="open")
+    save_with_history(
+        rectification, actor=actor, reason=step_label(RECTIFICATION_EVENT_LABELS, "open")
+    )
     _event(rectification, actor, "open", body=items, due_on=due_on)
     _tell(
         _org_side(rectification),
@@ -408,3 +415,30 @@ def follow_decision(*, actor, filing, positive):
     inspection = AnnualInspection.objects.filter(filing=filing).first()
     if inspection is not None:
         open_for_inspection(actor=actor, inspection=inspection)
+
+
+@transaction.atomic
+def rules_update(*, actor: User, expected_version: int, **values) -> SupervisionRules:
+    """A bureau admin changes the supervision rules (only their own fields; each bounded by the
+    model's validators). Refused if someone else saved them since they were loaded."""
+    if not access.is_bureau_admin(actor):
+        raise PermissionDenied
+    unknown = set(values) - set(RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"not supervision rules: {sorted(unknown)}")
+    SupervisionRules.objects.get_or_create(pk=1)
+    rules = lock_versioned(SupervisionRules.objects.all(), pk=1, expected_version=expected_version)
+    for name, value in values.items():
+        setattr(rules, name, value)
+    rules.full_clean()
+    rules.version += 1
+    save_with_history(rules, actor=actor, reason=step_label(CREDIT_STEP_LABELS, "rules"))
+    return rules
+
+
+#: The numbers of the rules an admin edits.
+RULE_FIELDS = tuple(
+    f.name
+    for f in SupervisionRules._meta.concrete_fields
+    if f.editable and f.name not in ("id", "version")
+)

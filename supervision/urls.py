@@ -14,6 +14,7 @@ urlpatterns = [
         name="rectification_step",
     ),
     path("rectification-files/<int:pk>/", views.rectification_file, name="rectification_file"),
+    path("rules/", views.rules_edit, name="rules"),
     path("credit/", views.credit_overview, name="credit"),
     path("credit/new/", views.credit_entry_create, name="credit_entry_create"),
     path("credit/records/new/", views.credit_record_create, name="credit_record_create"),

@@ -24,10 +24,11 @@ from .forms import (
     ProposeEntryForm,
     ReportForm,
     ResolveEntryForm,
+    RulesForm,
     VerifyForm,
     WithdrawForm,
 )
-from .models import RectificationFile
+from .models import RectificationFile, SupervisionRules
 
 
 def _int_param(request, name):
@@ -355,4 +356,27 @@ def credit_record_create(request):
         request,
         "portal/form_page.html",
         {"form": form, "title": _("Add to the credit record of %(org)s") % {"org": org}},
+    )
+
+
+@rule("bureau_admin")
+@require_http_methods(["GET", "POST"])
+def rules_edit(request):
+    current = SupervisionRules.current()
+    form = RulesForm(request.POST or None, instance=current, initial={"version": current.version})
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.RULE_FIELDS}
+        try:
+            services.rules_update(
+                actor=request.user, expected_version=form.cleaned_data["version"], **data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The supervision rules were saved."))
+            return redirect("supervision:rules")
+    return render(
+        request,
+        "portal/form_page.html",
+        {"form": form, "title": _("Supervision rules")},
     )

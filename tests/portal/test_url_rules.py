@@ -195,6 +195,7 @@ MATRIX = {
         lambda w: {"pk": w.rectification_file_a.pk},
         only(SUPERVISION_A, other=NOT_FOUND),
     ),
+    "supervision:rules": (lambda w: {}, only({"admin"})),
     "supervision:credit": (lambda w: {}, everyone(OK)),
     # Credit lists are the bureau's: all staff read them; an organization only its own.
     "supervision:credit_entry": (

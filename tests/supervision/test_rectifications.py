@@ -281,3 +281,23 @@ def test_the_pages_run_the_cycle(world, login):
         {"version": v(r), "accepted": "1"},
     )
     assert Rectification.objects.get(pk=r.pk).state == R.CLOSED
+
+
+def test_an_admin_changes_the_rules_and_a_stale_edit_is_refused(world, login):
+    client = login(world.admin)
+    rules = SupervisionRules.current()
+    page = client.get(reverse("supervision:rules"))
+    form = page.context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data["rectification_days"] = 10
+    assert client.post(reverse("supervision:rules"), data).status_code == 302
+    assert SupervisionRules.current().rectification_days == 10
+    data["rectification_days"] = 30  # the version this form saw is gone
+    response = client.post(reverse("supervision:rules"), data)
+    assert response.status_code == 200
+    assert SupervisionRules.current().rectification_days == 10
+    data.update(version=rules.version + 1, rectification_days=0)  # out of bounds
+    assert client.post(reverse("supervision:rules"), data).status_code == 200
+    assert SupervisionRules.current().rectification_days == 10
+    with pytest.raises(PermissionDenied):
+        services.rules_update(actor=world.policy, expected_version=2, rectification_days=5)

@@ -399,6 +399,7 @@ def site_actions(user):
         "supervise_own_division": r.is_liaison,
         "rectifications": staff or org_user,
         "edit_supervision_rules": r.is_admin,
+        "annual_inspection": staff,
     }
     return frozenset(name for name, allowed in may.items() if allowed)
 
@@ -639,16 +640,30 @@ def grade_eligibility(org, today=None):
     return reasons
 
 
-def inspection_required(org, year):
-    """Whether ``org`` takes part in the annual inspection of ``year``: a social group or
-    private non-enterprise unit, acting, registered at least the rules' months before
-    31 December of that year."""
-    if org.org_type not in ANNUAL_INSPECTION_TYPES:
-        return False
-    if org.registered_on is None:
-        return org.status == OrgStatus.ACTIVE
+def inspection_population_q(year, field=""):
+    """The organizations that take part in the annual inspection of ``year``, as a condition
+    (on ``field``, a path to an organization): active social groups and private non-enterprise
+    units registered at least the rules' months before 31 December of that year."""
     months = SupervisionRules.current().inspection_exempt_months
-    return org.registered_on <= calendar.add_months(datetime.date(year, 12, 31), -months)
+    cutoff = calendar.add_months(datetime.date(year, 12, 31), -months)
+    prefix = f"{field}__" if field else ""
+    return Q(
+        **{f"{prefix}org_type__in": ANNUAL_INSPECTION_TYPES, f"{prefix}status": OrgStatus.ACTIVE}
+    ) & (
+        Q(**{f"{prefix}registered_on__isnull": True}) | Q(**{f"{prefix}registered_on__lte": cutoff})
+    )
+
+
+def inspection_required(org, year):
+    """Whether ``org`` takes part in the annual inspection of ``year``
+    (``inspection_population_q``)."""
+    return Organization.objects.filter(pk=org.pk).filter(inspection_population_q(year)).exists()
+
+
+def runs_annual_inspection(user):
+    """Policy (and admins) open the annual inspection each year."""
+    r = roles(user)
+    return r.is_admin or r.is_policy
 
 
 def filing_eligibility(filing):
@@ -840,6 +855,19 @@ def filing_rights(user, filing):
             {right: filing_scope_q(user, right) for right in workflow.RIGHTS},
         )
     return cache[user.pk]
+
+
+def may_set_restricted(user, filing):
+    """The organization's side restricts (or lifts) a filing while it may edit it; the lead
+    division until the decision."""
+    rights = filing_rights(user, filing)
+    if workflow.AUTHOR in rights and filing.state in workflow.EDITABLE:
+        return True
+    return (
+        workflow.REVIEW in rights
+        and filing.state in workflow.NOT_FINAL
+        and filing.state != workflow.FilingState.DRAFT
+    )
 
 
 def forget_rights(filing):

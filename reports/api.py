@@ -184,6 +184,12 @@ class DecideSerializer(DecisionSerializer):
     )
 
 
+class RestrictionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text=_("The version the client saw."))
+    restricted = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
 class CommentSerializer(serializers.Serializer):
     body = serializers.CharField()
     internal = serializers.BooleanField(required=False, default=False)
@@ -287,6 +293,13 @@ class FilingViewSet(
         """Approve or acknowledge (``positive``: true) or refuse: the same as ``approve`` and
         ``refuse``."""
         return self._act(request, services.filing_decide, DecideSerializer)
+
+    @extend_schema(request=RestrictionSerializer, responses=FilingDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def restriction(self, request, pk=None):
+        """Restrict the filing (with a reason) or lift its restriction: the organization while
+        it may edit it, the lead division until the decision."""
+        return self._act(request, services.filing_set_restricted, RestrictionSerializer)
 
     @extend_schema(request=SummarySerializer, responses=FilingDetailSerializer)
     @action(detail=True, methods=["post"])

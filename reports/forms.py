@@ -28,6 +28,22 @@ class CommentForm(CapfirstLabels, forms.Form):
     )
 
 
+class RestrictionForm(CapfirstLabels, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    restricted = forms.BooleanField(
+        label=_(
+            "restricted: seen only by the lead division, the leading group and the organization"
+        ),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("why it is restricted"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class OpinionForm(CapfirstLabels, forms.Form):
     stance = forms.ChoiceField(label=_("stance"), choices=Stance.choices)
     body = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -157,7 +157,7 @@ DEFAULT_MATRIX = [
         15,
         10,
         [],
-        True,
+        False,
         True,
     ),
     (

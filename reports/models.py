@@ -134,7 +134,11 @@ class MatterType(models.Model):
     restricted = models.BooleanField(
         _("restricted"),
         default=False,
-        help_text=_("Visible only to the lead division, the leading group and the organization."),
+        help_text=_(
+            "Every filing of the matter is restricted: seen only by the lead division, the "
+            "leading group and the organization. Otherwise each filing may be restricted, with "
+            "a reason, by the organization or the lead division."
+        ),
     )
     visible_to_org = models.BooleanField(
         _("visible to the organization"),
@@ -235,7 +239,12 @@ class Filing(ChoiceLabels, models.Model):
         blank=True,
         related_name="led_filings",
     )
-    restricted = models.BooleanField(_("restricted"), default=False)
+    restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_("Seen only by the lead division, the leading group and the organization."),
+    )
+    restricted_reason = models.CharField(_("why it is restricted"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -139,10 +139,14 @@ def filing_create(
     event_start: datetime.date | str | None = None,
     event_end: datetime.date | str | None = None,
     details: dict | None = None,
+    restricted: bool = False,
+    restricted_reason: str = "",
 ) -> Filing:
     """Start a draft, its fields validated by the matter's own schema. Nobody but its author's
-    side sees it until it is submitted."""
+    side sees it until it is submitted. ``restricted`` (with a reason) keeps it to the lead
+    division, the leading group and the organization."""
     access.check_may_file(actor, matter, organization)
+    restricted_reason = _restriction_reason(restricted, restricted_reason)
     columns, details = clean_filing_fields(
         matter, title=title, event_start=event_start, event_end=event_end, details=details
     )
@@ -152,7 +156,8 @@ def filing_create(
         **columns,
         details=details,
         created_by=actor,
-        restricted=matter.restricted,
+        restricted=matter.restricted or bool(restricted),
+        restricted_reason=restricted_reason,
     )
     save_with_history(filing, actor=actor, reason="create")
     _event(filing, actor, "create", to_state=S.DRAFT, internal=not access.roles(actor).is_org_user)
@@ -215,7 +220,7 @@ def filing_submit(*, actor, filing, expected_version, comment=""):
     lead = access.lead_division_for(filing.matter, filing.organization)
     now = timezone.now()
     filing.lead_division = lead
-    filing.restricted = filing.matter.restricted
+    filing.restricted = filing.matter.restricted or filing.restricted
     filing.submitted_at = now
     filing.first_submitted_at = filing.first_submitted_at or now
     _set_deadlines(filing, first=True)
@@ -270,21 +275,77 @@ def filing_start_review(*, actor, filing, expected_version, comment=""):
     )
     if (comment or "").strip():
         _event(filing, actor, "comment", kind=EventKind.COMMENT, body=comment, internal=True)
-    asked = set(Opinion.objects.filter(filing=filing).values_list("division_id", flat=True))
+    _ask_opinions(filing, actor)
+    return filing
+
+
+def _ask_opinions(filing, actor):
+    """Ask the matrix's opinion divisions not asked yet (none for a restricted filing, which is
+    seen only by its lead division)."""
     if filing.restricted:
-        # A restricted filing is seen only by its lead division: nobody else is asked.
-        return filing
+        return
+    existing = {o.division_id: o for o in Opinion.objects.select_for_update().filter(filing=filing)}
     for division in resolve_opinion_divisions(
         filing.matter, filing.organization, filing.lead_division
     ):
-        if division.pk in asked:
+        opinion = existing.get(division.pk)
+        if opinion is None:
+            Opinion.objects.create(filing=filing, division=division)
+        elif opinion.state == OpinionState.CANCELLED:  # asked again (a restriction lifted)
+            opinion.state = OpinionState.PENDING
+            opinion.requested_at = timezone.now()
+            save_with_history(opinion, actor=actor, reason="asked")
+        else:
             continue
-        Opinion.objects.create(filing=filing, division=division)
         _notify(
             access.filing_recipients(filing, None, division),
             filing,
             _("Your division's opinion is requested"),
         )
+
+
+def _restriction_reason(restricted, reason):
+    reason = (reason or "").strip()
+    if restricted and not reason:
+        raise ValidationError({"restricted_reason": _("Say why the filing is restricted.")})
+    if len(reason) > 500:
+        raise ValidationError({"restricted_reason": _("At most 500 characters, please.")})
+    return reason if restricted else ""
+
+
+@transaction.atomic
+def filing_set_restricted(
+    *,
+    actor: User,
+    filing: Filing,
+    expected_version: int,
+    restricted: bool,
+    reason: str = "",
+) -> Filing:
+    """Restrict a filing (with a reason) or lift its restriction: the organization while it may
+    edit the filing, the lead division until the decision. Restricting withdraws the opinions
+    still asked for; lifting it during the review asks the matrix's opinion divisions. A matter
+    whose every filing is restricted cannot be lifted."""
+    filing = _lock(filing, expected_version)
+    if not access.may_set_restricted(actor, filing):
+        raise PermissionDenied
+    reason = _restriction_reason(restricted, reason)
+    if not restricted and filing.matter.restricted:
+        raise ValidationError(_("Every filing of this matter is restricted."), code="restricted")
+    if bool(restricted) == filing.restricted:
+        raise ValidationError(_("The filing is already so."), code="unchanged")
+    filing.restricted = bool(restricted)
+    filing.restricted_reason = reason
+    action = "restrict" if restricted else "unrestrict"
+    _save(filing, actor, action)
+    _event(filing, actor, action, body=reason, division=filing.lead_division)
+    if restricted:
+        for opinion in Opinion.objects.select_for_update().filter(
+            filing=filing, state=OpinionState.PENDING
+        ):
+            _cancel_opinion(opinion, actor, _("the filing was restricted"))
+    elif filing.state == S.IN_REVIEW:
+        _ask_opinions(filing, actor)
     return filing
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/opinion/", views.filing_opinion, name="opinion"),
     path("<int:pk>/attach/", views.filing_attach, name="attach"),
     path("<int:pk>/summary/", views.filing_summary, name="summary"),
+    path("<int:pk>/restriction/", views.filing_restriction, name="restriction"),
     path("files/<int:pk>/", views.attachment_download, name="attachment"),
     path("files/<int:pk>/remove/", views.attachment_remove, name="attachment_remove"),
 ]

@@ -23,6 +23,7 @@ from .forms import (
     MatterTypeForm,
     OpinionForm,
     QueueFilter,
+    RestrictionForm,
     SummaryForm,
     TransitionForm,
 )
@@ -195,6 +196,15 @@ def filing_detail(request, pk):
         "comment_form": CommentForm() if offered("comment") else None,
         "opinion_form": OpinionForm() if offered("opine") else None,
         "attachment_form": AttachmentForm() if offered("attach") else None,
+        "restriction_form": RestrictionForm(
+            initial={
+                "version": filing.version,
+                "restricted": filing.restricted,
+                "reason": filing.restricted_reason,
+            }
+        )
+        if access.may_set_restricted(user, filing) and not filing.matter.restricted
+        else None,
         "summary_form": SummaryForm(initial={"version": filing.version})
         if offered("summary")
         else None,
@@ -225,6 +235,26 @@ def filing_transition(request, pk):
         flash_errors(request, exc)
     else:
         messages.success(request, str(workflow.TRANSITIONS[action].done))
+    return redirect("reports:detail", pk=filing.pk)
+
+
+@rule("authenticated")
+@require_POST
+def filing_restriction(request, pk):
+    filing = _get_filing(request, pk)
+    form_action(
+        request,
+        RestrictionForm(request.POST),
+        lambda data: services.filing_set_restricted(
+            actor=request.user,
+            filing=filing,
+            expected_version=data["version"],
+            restricted=data["restricted"],
+            reason=data["reason"],
+        ),
+        done=_("The filing's restriction was changed."),
+        invalid=_("The request was incomplete; reload the page and try again."),
+    )
     return redirect("reports:detail", pk=filing.pk)
 
 

@@ -280,6 +280,8 @@ TRANSITIONS = {name: a for name, a in ACTIONS.items() if a.transition}
 EVENT_LABELS = {
     "create": _("created the draft"),
     "reroute": _("moved the filing to the division now responsible"),
+    "restrict": _("restricted the filing"),
+    "unrestrict": _("lifted the filing's restriction"),
 }
 
 

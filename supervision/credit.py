@@ -14,6 +14,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,6 +26,8 @@ from portal import calendar
 from portal.models import User
 from portal.notifications import notify
 from portal.services import lock_versioned, save_with_history
+from reports.models import Filing, FormKind
+from reports.workflow import FilingState
 
 from .models import (
     CREDIT_STEP_LABELS,
@@ -32,6 +35,7 @@ from .models import (
     CreditRecord,
     EntryState,
     ExitReason,
+    InspectionCampaign,
     ListEntry,
     ListGround,
     RecordKind,
@@ -308,6 +312,44 @@ def _propose_overdue(today):
     return created
 
 
+def _propose_missed_inspections(today):
+    """An abnormal-list proposal for each organization that did not submit an annual
+    inspection by its due date, once per campaign."""
+    created = 0
+    for campaign in InspectionCampaign.objects.filter(due_on__lt=today):
+        submitted = Filing.objects.filter(
+            organization=OuterRef("pk"),
+            matter__form_kind=FormKind.ANNUAL_INSPECTION,
+            details__year=campaign.year,
+            first_submitted_at__isnull=False,
+        ).exclude(state=FilingState.WITHDRAWN)
+        missing = (
+            Organization.objects.filter(access.inspection_population_q(campaign.year))
+            .exclude(Exists(submitted))
+            .exclude(list_entries__source_campaign=campaign)
+            .values_list("pk", flat=True)
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            details = _("The %(year)s annual inspection was not submitted by %(date)s.") % {
+                "year": campaign.year,
+                "date": campaign.due_on.isoformat(),
+            }
+        for org_id in missing:
+            try:
+                with transaction.atomic():
+                    ListEntry.objects.create(
+                        organization_id=org_id,
+                        credit_list=CreditList.ABNORMAL,
+                        ground=ListGround.NO_INSPECTION,
+                        details=details,
+                        source_campaign=campaign,
+                    )
+                created += 1
+            except IntegrityError:
+                pass  # proposed meanwhile, or already on the list on this ground
+    return created
+
+
 def _move_up(today):
     """Two years on the abnormal list without putting the ground right: the serious list."""
     years = SupervisionRules.current().serious_after_years
@@ -387,6 +429,7 @@ def sweep(now):
     done = {}
     for name, step in (
         ("proposed", _propose_overdue),
+        ("missed_inspections", _propose_missed_inspections),
         ("moved_up", _move_up),
         ("lapsed", _lapse),
         ("left_serious", _clean_exit),

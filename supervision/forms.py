@@ -141,3 +141,7 @@ class RulesForm(forms.ModelForm):
     class Meta:
         model = SupervisionRules
         fields = RULE_FIELDS
+
+
+class InspectionOpenForm(CapfirstLabels, forms.Form):
+    year = forms.IntegerField(label=_("year inspected"), min_value=2000, max_value=2100)

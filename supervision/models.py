@@ -330,6 +330,14 @@ class ListEntry(ChoiceLabels, models.Model):
         blank=True,
         related_name="list_entries",
     )
+    source_campaign = models.ForeignKey(
+        "InspectionCampaign",
+        verbose_name=_("source annual inspection"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="list_entries",
+    )
     source_entry = models.ForeignKey(
         "self",
         verbose_name=_("source entry"),
@@ -391,6 +399,11 @@ class ListEntry(ChoiceLabels, models.Model):
                 fields=["organization", "credit_list", "ground"],
                 condition=models.Q(state__in=["proposed", "active"]),
                 name="one_open_entry_per_ground",
+            ),
+            models.UniqueConstraint(
+                fields=["source_campaign", "organization", "credit_list"],
+                condition=models.Q(source_campaign__isnull=False),
+                name="one_entry_per_missed_inspection",
             ),
             models.UniqueConstraint(
                 fields=["source_entry", "credit_list"],
@@ -477,3 +490,29 @@ class CreditRecord(ChoiceLabels, models.Model):
     @property
     def late(self):
         return timezone.localdate(self.recorded_at) > self.due_by
+
+
+class InspectionCampaign(models.Model):
+    """The annual inspection (年检) of one year, opened by Policy for the organizations that must
+    take part; they submit by the rules' due date of the following year."""
+
+    year = models.PositiveSmallIntegerField(_("year inspected"), unique=True)
+    due_on = models.DateField(_("due by"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("annual inspection campaign")
+        verbose_name_plural = _("annual inspection campaigns")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(_("%(year)s annual inspection") % {"year": self.year})

@@ -1,10 +1,27 @@
 """What the supervision pages and the home page read, each through ``duties.access``."""
 
-from django.db.models import Count, Q
+import datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from duties import access
+from orgs.models import AnnualInspection
 from portal import calendar
+from reports.models import Filing, FormKind
+from reports.workflow import AWAITING_REVIEW, DECIDED, FilingState
 
 from .models import (
     RECTIFICATION_RUNNING,
@@ -121,4 +138,83 @@ def org_standing(user, org):
         "grade_refusals": access.grade_eligibility(org),
         "may_propose": staff and access.may_propose_entry(user, org),
         "may_open": staff and access.may_open_rectification(user, org),
+    }
+
+
+# --- the annual inspection campaign ----------------------------------------------------------
+
+#: Where each organization of a campaign stands, in the order of the page's tabs.
+INSPECTION_STATUSES = {
+    "not_submitted": _("Not submitted"),
+    "in_review": _("Submitted, in review"),
+    "returned": _("Returned for revision"),
+    "refused": _("Preliminary review not passed"),
+    "passed": _("Preliminary review passed"),
+}
+
+
+def _campaign_filings(year):
+    return Filing.objects.filter(
+        organization=OuterRef("pk"),
+        matter__form_kind=FormKind.ANNUAL_INSPECTION,
+        details__year=year,
+        first_submitted_at__isnull=False,
+    ).exclude(state=FilingState.WITHDRAWN)
+
+
+def campaign_rows(user, campaign, status=None, late=None, today=None):
+    """The organizations of ``campaign`` that ``user`` may see, each with where it stands: its
+    latest submitted filing's state, when it first came in, the year's result, and whether it
+    is late (submitted after the due date, or not yet and the date has passed)."""
+    today = today or timezone.localdate()
+    filings = _campaign_filings(campaign.year).order_by("-first_submitted_at", "-pk")
+    rows = (
+        access.visible_orgs(user)
+        .filter(access.inspection_population_q(campaign.year))
+        .annotate(
+            filing_id=Subquery(filings.values("pk")[:1]),
+            filing_state=Subquery(filings.values("state")[:1]),
+            submitted_at=Subquery(filings.values("first_submitted_at")[:1]),
+            result=Subquery(
+                AnnualInspection.objects.filter(
+                    organization=OuterRef("pk"), year=campaign.year
+                ).values("result")[:1]
+            ),
+        )
+        .annotate(
+            inspection_status=Case(
+                When(result__isnull=False, then=Value("passed")),
+                When(filing_state__in=AWAITING_REVIEW, then=Value("in_review")),
+                When(filing_state=FilingState.RETURNED, then=Value("returned")),
+                When(filing_state=FilingState.REFUSED, then=Value("refused")),
+                When(filing_state__in=DECIDED, then=Value("passed")),
+                default=Value("not_submitted"),
+                output_field=CharField(),
+            ),
+        )
+    )
+    due_end = timezone.make_aware(
+        datetime.datetime.combine(campaign.due_on + datetime.timedelta(days=1), datetime.time())
+    )
+    late_q = Q(submitted_at__gte=due_end)
+    if today > campaign.due_on:
+        late_q |= Q(submitted_at__isnull=True)
+    rows = rows.annotate(late=ExpressionWrapper(late_q, output_field=BooleanField()))
+    if status in INSPECTION_STATUSES:
+        rows = rows.filter(inspection_status=status)
+    if late:
+        rows = rows.filter(late_q)
+    return rows.select_related("liaison_division").order_by("name", "pk")
+
+
+def campaign_counts(user, campaign):
+    rows = campaign_rows(user, campaign)
+    counts = {
+        row["inspection_status"]: row["n"]
+        for row in rows.values("inspection_status").annotate(n=Count("pk"))
+    }
+    return {
+        "total": sum(counts.values()),
+        "late": rows.filter(late=True).count(),
+        **{name: counts.get(name, 0) for name in INSPECTION_STATUSES},
     }

@@ -30,6 +30,7 @@ from .models import (
     CREDIT_STEP_LABELS,
     RECTIFICATION_EVENT_LABELS,
     ExtensionState,
+    InspectionCampaign,
     Rectification,
     RectificationEvent,
     RectificationFile,
@@ -442,3 +443,47 @@ RULE_FIELDS = tuple(
     for f in SupervisionRules._meta.concrete_fields
     if f.editable and f.name not in ("id", "version")
 )
+
+
+# --- the annual inspection campaign ----------------------------------------------------------
+
+
+def inspection_due_on(year):
+    """When the annual inspection of ``year`` is due: the rules' day of the next year."""
+    rules = SupervisionRules.current()
+    next_year = year + 1
+    month = rules.inspection_due_month
+    last = calendar.add_months(datetime.date(next_year, month, 1), 1) - datetime.timedelta(days=1)
+    return datetime.date(next_year, month, min(rules.inspection_due_day, last.day))
+
+
+@transaction.atomic
+def inspection_open(*, actor: User, year: int) -> InspectionCampaign:
+    """Policy opens the annual inspection of ``year`` (once): every organization that must take
+    part is told what to submit and by when."""
+    if not access.runs_annual_inspection(actor):
+        raise PermissionDenied
+    today = _today()
+    if not (2000 <= year <= today.year):
+        raise ValidationError({"year": _("Open the inspection of this year or an earlier one.")})
+    if InspectionCampaign.objects.filter(year=year).exists():
+        raise ValidationError(
+            {"year": _("The %(year)s annual inspection is already open.") % {"year": year}}
+        )
+    campaign = InspectionCampaign(year=year, due_on=inspection_due_on(year), opened_by=actor)
+    save_with_history(campaign, actor=actor, reason="open")
+    orgs = Organization.objects.filter(access.inspection_population_q(year)).values_list(
+        "pk", flat=True
+    )
+    user_ids = [u for ids in access.org_user_ids(list(orgs)).values() for u in ids]
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Submit the %(year)s annual inspection by %(date)s") % {
+            "year": year,
+            "date": campaign.due_on.isoformat(),
+        }
+    notify(
+        list(User.objects.filter(pk__in=user_ids)),
+        title=title,
+        url=reverse("reports:create"),
+    )
+    return campaign

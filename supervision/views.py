@@ -1,24 +1,27 @@
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duties import access
+from orgs.models import InspectionResult
+from portal.actions import flash_errors
 from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.rules import rule
 
-from . import credit, selectors, services
+from . import credit, exports, selectors, services
 from .forms import (
     AnswerMoreTimeForm,
     ConfirmEntryForm,
     CorrectEntryForm,
     CreditRecordForm,
     DismissEntryForm,
+    InspectionOpenForm,
     MoreTimeForm,
     OpenForm,
     ProposeEntryForm,
@@ -28,7 +31,7 @@ from .forms import (
     VerifyForm,
     WithdrawForm,
 )
-from .models import RectificationFile, SupervisionRules
+from .models import InspectionCampaign, RectificationFile, SupervisionRules
 
 
 def _int_param(request, name):
@@ -380,3 +383,88 @@ def rules_edit(request):
         "portal/form_page.html",
         {"form": form, "title": _("Supervision rules")},
     )
+
+
+# --- the annual inspection campaign ----------------------------------------------------------
+
+
+def _campaign(year):
+    return get_object_or_404(InspectionCampaign.objects.all(), year=year)
+
+
+@rule("bureau_staff")
+def inspection_list(request):
+    today = timezone.localdate()
+    context = {
+        "campaigns": InspectionCampaign.objects.select_related("opened_by"),
+        "open_form": InspectionOpenForm(initial={"year": today.year - 1})
+        if access.runs_annual_inspection(request.user)
+        else None,
+    }
+    return render(request, "supervision/inspection_list.html", context)
+
+
+@rule("bureau_staff")
+@require_POST
+def inspection_open(request):
+    form = InspectionOpenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the year to inspect."))
+        return redirect("supervision:inspections")
+    try:
+        campaign = services.inspection_open(actor=request.user, year=form.cleaned_data["year"])
+    except ValidationError as exc:
+        flash_errors(request, exc)
+        return redirect("supervision:inspections")
+    messages.success(request, _("The annual inspection was opened and the organizations told."))
+    return redirect("supervision:inspection", year=campaign.year)
+
+
+def _campaign_filters(request):
+    status = request.GET.get("status") or None
+    if status not in selectors.INSPECTION_STATUSES:
+        status = None
+    return status, request.GET.get("late") == "1"
+
+
+@rule("bureau_staff")
+def inspection_campaign(request, year):
+    campaign = _campaign(year)
+    status, late = _campaign_filters(request)
+    rows = selectors.campaign_rows(request.user, campaign, status, late)
+    query = "&".join(
+        part for part in (f"status={status}" if status else "", "late=1" if late else "") if part
+    )
+    counts = selectors.campaign_counts(request.user, campaign)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    results = dict(InspectionResult.choices)
+    for org in page:
+        org.status_label = selectors.INSPECTION_STATUSES[org.inspection_status]
+        org.result_label = results.get(org.result, "")
+    context = {
+        "campaign": campaign,
+        "status": status,
+        "late": late,
+        "counts": counts,
+        "tabs": [
+            (value, label, counts[value]) for value, label in selectors.INSPECTION_STATUSES.items()
+        ],
+        "page": page,
+        "query": query,
+    }
+    return render(request, "supervision/inspection_campaign.html", context)
+
+
+@rule("bureau_staff")
+def inspection_export(request, year):
+    campaign = _campaign(year)
+    status, late = _campaign_filters(request)
+    rows = selectors.campaign_rows(request.user, campaign, status, late)
+    content = exports.campaign_workbook(campaign, rows)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="annual-inspection-{year}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response

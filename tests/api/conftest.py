@@ -83,8 +83,11 @@ def major_matter_details(**changes):
     return details
 
 
-def submitted_filing(world, code="major_matter", title=None, org=None, actor=None, **details):
-    """A filing submitted by ``actor`` (org A's user by default), with one public file."""
+def submitted_filing(
+    world, code="major_matter", title=None, org=None, actor=None, restricted_reason="", **details
+):
+    """A filing submitted by ``actor`` (org A's user by default), with one public file;
+    restricted when a reason is given."""
     from django.core.files.base import ContentFile
 
     from reports import services
@@ -100,6 +103,8 @@ def submitted_filing(world, code="major_matter", title=None, org=None, actor=Non
             title=title or f"{code} of {org.name}",
             details=details or {"category": "major_activity"},
         ),
+        restricted=bool(restricted_reason),
+        restricted_reason=restricted_reason,
     )
     services.attachment_add(actor=actor, filing=filing, upload=ContentFile(PDF, name="report.pdf"))
     return services.filing_submit(actor=actor, filing=filing, expected_version=version(filing))

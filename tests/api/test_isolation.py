@@ -227,9 +227,13 @@ def test_org_user_list_has_no_internal_fields(world, api, reviewed):
 
 @pytest.fixture
 def seminar(world):
-    """A restricted matter (seminar / foreign exchange) of org A: Office leads it."""
+    """A seminar / foreign exchange of org A that it restricted: Office leads it."""
     return submitted_filing(
-        world, code="seminar_foreign", title="SEMINAR-A 境外交流", kind="foreign_exchange"
+        world,
+        code="seminar_foreign",
+        title="SEMINAR-A 境外交流",
+        restricted_reason="涉外事项，限定知悉范围",
+        kind="foreign_exchange",
     )
 
 

@@ -121,6 +121,7 @@ MATRIX = {
     "reports:opinion": (lambda w: {"pk": w.filing_a.pk}, only(STAFF, ok=NOT_ALLOWED)),
     "reports:attach": (lambda w: {"pk": w.filing_a.pk}, everyone(NOT_ALLOWED)),
     "reports:summary": (lambda w: {"pk": w.filing_a.pk}, everyone(NOT_ALLOWED)),
+    "reports:restriction": (lambda w: {"pk": w.filing_a.pk}, everyone(NOT_ALLOWED)),
     "reports:attachment": (
         lambda w: {"pk": w.attachment_a.pk},
         {
@@ -196,6 +197,10 @@ MATRIX = {
         only(SUPERVISION_A, other=NOT_FOUND),
     ),
     "supervision:rules": (lambda w: {}, only({"admin"})),
+    "supervision:inspections": (lambda w: {}, only(STAFF)),
+    "supervision:inspection_open": (lambda w: {}, only(STAFF, ok=NOT_ALLOWED)),
+    "supervision:inspection": (lambda w: {"year": w.campaign.year}, only(STAFF)),
+    "supervision:inspection_export": (lambda w: {"year": w.campaign.year}, only(STAFF)),
     "supervision:credit": (lambda w: {}, everyone(OK)),
     # Credit lists are the bureau's: all staff read them; an organization only its own.
     "supervision:credit_entry": (
@@ -269,6 +274,9 @@ def world(world):
         files=[ContentFile(b"%PDF-1.4 report", name="report.pdf")],
     )
     world.rectification_file_a = world.rectification_a.files.get()
+    world.campaign = supervision_services.inspection_open(
+        actor=world.policy, year=timezone.localdate().year - 1
+    )
     world.entry_a = supervision_credit.entry_propose(
         actor=world.liaison_a,
         organization=world.org_a,

@@ -94,13 +94,15 @@ def member_of(division):
     return type(membership.user).objects.get(pk=membership.user_id)
 
 
-def create(actor, org, code, title=None, **fields):
+def create(actor, org, code, title=None, restricted_reason="", **fields):
     """A draft of ``code``; whatever its schema requires and the caller does not give is filled
-    in with valid values."""
+    in with valid values. Restricted when a reason is given."""
     return services.filing_create(
         actor=actor,
         organization=org,
         matter=matter(code),
+        restricted=bool(restricted_reason),
+        restricted_reason=restricted_reason,
         **filing_fields(matter(code), title=title or f"{code} of {org.name}", **fields),
     )
 

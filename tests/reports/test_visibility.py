@@ -117,7 +117,14 @@ def scene(world):
     major = create(w.org_a1, w.org_a, "major_matter", title=TITLES["major"])
     w.public_file = attach(w.org_a1, major, name="活动方案.pdf")
     w.major = submit(w.org_a1, major)
-    w.seminar = submitted(w, w.org_a1, w.org_a, "seminar_foreign", title=TITLES["seminar"])
+    w.seminar = submitted(
+        w,
+        w.org_a1,
+        w.org_a,
+        "seminar_foreign",
+        title=TITLES["seminar"],
+        restricted_reason="涉外事项，限定知悉范围",
+    )
     w.draft = create(w.org_a1, w.org_a, "major_matter", title=TITLES["draft"])
     w.petition = submitted(w, w.office, w.org_a, "petition", title=TITLES["petition"])
     w.violation = submitted(w, w.discipline, w.org_b, "violation", title=TITLES["violation"])

@@ -46,7 +46,10 @@ from portal import calendar, generations
 from reports import workflow
 from reports.models import Filing, FormKind, MatterType, Opinion
 from supervision.models import (
+    CASE_SOURCE_OF_FORM,
     RECTIFICATION_UNFINISHED,
+    SOURCE_OF_FORM,
+    CaseState,
     CreditRecord,
     EntryState,
     ExtensionState,
@@ -54,6 +57,7 @@ from supervision.models import (
     Rectification,
     RectificationState,
     SupervisionRules,
+    ViolationCase,
 )
 
 from .models import (
@@ -400,6 +404,7 @@ def site_actions(user):
         "rectifications": staff or org_user,
         "edit_supervision_rules": r.is_admin,
         "annual_inspection": staff,
+        "violation_cases": staff or org_user,
     }
     return frozenset(name for name, allowed in may.items() if allowed)
 
@@ -546,6 +551,53 @@ def _credit_scope(user):
     return NONE
 
 
+def follow_ups(user, filing):
+    """What ``user`` may open from ``filing``: ``rectification`` (a violation, audit, spot-check
+    or petition filing) and ``case`` (the discipline commission, from a petition, spot check or
+    audit)."""
+    if not roles(user).is_bureau_staff or filing.state == workflow.FilingState.DRAFT:
+        return frozenset()
+    kind = filing.matter.form_kind
+    may = set()
+    if kind in SOURCE_OF_FORM and may_open_rectification(user, filing.organization):
+        may.add("rectification")
+    if kind in CASE_SOURCE_OF_FORM and keeps_cases(user):
+        may.add("case")
+    return frozenset(may)
+
+
+def keeps_cases(user):
+    """The discipline commission (and admins) keep the violation cases."""
+    r = roles(user)
+    return r.is_admin or DivisionKind.DISCIPLINE in r.division_kinds
+
+
+def visible_cases(user):
+    """The discipline commission, Policy and the leading group see every violation case; a
+    liaison division those of its organizations; an organization its own (and of each only what
+    is addressed to it: ``case_steps_for``)."""
+    r = roles(user)
+    if not r.authenticated:
+        return ViolationCase.objects.none()
+    if sees_all_supervision(user):
+        return ViolationCase.objects.all()
+    q = NOTHING
+    if r.is_liaison:
+        q = supervised_q(r.liaison_group_ids, field="organization_id")
+    if r.is_org_user:
+        q = q | Q(organization_id=r.org_id)
+    return ViolationCase.objects.filter(q)
+
+
+def case_steps_for(user, case):
+    """The steps of ``case`` ``user`` may read: all for bureau staff, the organization only
+    those addressed to it."""
+    steps = case.steps.select_related("actor").prefetch_related("files")
+    if roles(user).is_bureau_staff:
+        return steps
+    return steps.filter(addressed_to_org=True)
+
+
 def visible_list_entries(user):
     return _credit_scope(user).apply(ListEntry.objects.all())
 
@@ -621,6 +673,9 @@ def grade_eligibility(org, today=None):
         )
         .exclude(state=workflow.FilingState.DRAFT)
         .exists()
+    )
+    open_case = (
+        open_case or ViolationCase.objects.filter(organization=org, state=CaseState.OPEN).exists()
     )
     if open_case:
         reasons.append(_("a violation case about it is open"))

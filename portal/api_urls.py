@@ -6,7 +6,12 @@ from duties.api import DivisionViewSet
 from meetings.api import MeetingViewSet
 from orgs.api import OrganizationViewSet
 from reports.api import AttachmentViewSet, FilingViewSet, MatterTypeViewSet
-from supervision.api import CreditRecordViewSet, ListEntryViewSet, RectificationViewSet
+from supervision.api import (
+    CreditRecordViewSet,
+    ListEntryViewSet,
+    RectificationViewSet,
+    ViolationCaseViewSet,
+)
 
 from .api import NotificationViewSet, TokenRevokeView, TokenView
 from .rules import rule
@@ -26,6 +31,7 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("rectifications", RectificationViewSet, basename="rectification")
 router.register("credit-list-entries", ListEntryViewSet, basename="credit-list-entry")
 router.register("credit-records", CreditRecordViewSet, basename="credit-record")
+router.register("violation-cases", ViolationCaseViewSet, basename="violation-case")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"

@@ -191,6 +191,7 @@ def filing_detail(request, pk):
         "can_edit": offered("edit"),
         "buttons": buttons,
         "transition_form": TransitionForm(initial={"version": filing.version}),
+        "follow_ups": access.follow_ups(user, filing),
         "effect_rows": effects.comparison(filing) if filing.state in workflow.NOT_FINAL else (),
         "decision_form": decision_form() if offered("approve") and decision_form else None,
         "comment_form": CommentForm() if offered("comment") else None,

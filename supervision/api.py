@@ -3,7 +3,14 @@ from rest_framework import mixins, serializers, viewsets
 
 from duties import access
 
-from .models import CreditRecord, ListEntry, Rectification, RectificationEvent
+from .models import (
+    CaseStep,
+    CreditRecord,
+    ListEntry,
+    Rectification,
+    RectificationEvent,
+    ViolationCase,
+)
 
 
 class RectificationEventSerializer(serializers.ModelSerializer):
@@ -124,3 +131,56 @@ class CreditRecordViewSet(
 
     def get_queryset(self):
         return access.visible_credit_records(self.request.user).order_by("-occurred_on", "-pk")
+
+
+class CaseStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CaseStep
+        fields = ["id", "on", "what", "measure", "with_civil_affairs", "addressed_to_org"]
+
+
+class ViolationCaseSerializer(serializers.ModelSerializer):
+    steps = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ViolationCase
+        fields = [
+            "id",
+            "organization",
+            "source",
+            "title",
+            "facts",
+            "findings",
+            "state",
+            "opened_at",
+            "closed_at",
+            "version",
+            "steps",
+        ]
+
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        if not access.is_bureau_staff(self.context["request"].user):
+            # The facts and findings stay with the bureau; the organization reads what is
+            # addressed to it.
+            data.pop("facts")
+            data.pop("findings")
+        return data
+
+    @extend_schema(responses=CaseStepSerializer(many=True))
+    def get_steps(self, case) -> list:
+        steps = access.case_steps_for(self.context["request"].user, case)
+        return CaseStepSerializer(steps, many=True).data
+
+
+class ViolationCaseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Violation cases the caller may see (an organization only what is addressed to it)."""
+
+    access_rule = "authenticated"
+    serializer_class = ViolationCaseSerializer
+    filterset_fields = ["state", "source", "organization"]
+
+    def get_queryset(self):
+        return access.visible_cases(self.request.user).order_by("-opened_at", "-pk")

@@ -16,6 +16,7 @@ class SupervisionConfig(AppConfig):
 
         portal_demo.register(demo.seed_demo_supervision)
         clock.register(reminders.plan_rectifications)
+        clock.register(reminders.plan_credit_proposals)
         clock.register_sweep(credit.sweep)
         if credit.lift_for_rectification not in services.ON_CLOSED:
             services.ON_CLOSED.append(credit.lift_for_rectification)

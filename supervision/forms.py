@@ -4,7 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from portal.forms import CapfirstLabels
 from reports.matter_forms import DateInput
 
-from .models import CreditList, ListGround, RecordKind, RectificationSource, SupervisionRules
+from .models import (
+    CaseSource,
+    CreditList,
+    ListGround,
+    Measure,
+    RecordKind,
+    RectificationSource,
+    SupervisionRules,
+)
 from .services import RULE_FIELDS
 
 
@@ -145,3 +153,30 @@ class RulesForm(forms.ModelForm):
 
 class InspectionOpenForm(CapfirstLabels, forms.Form):
     year = forms.IntegerField(label=_("year inspected"), min_value=2000, max_value=2100)
+
+
+class CaseOpenForm(CapfirstLabels, forms.Form):
+    source = forms.ChoiceField(label=_("source"), choices=CaseSource.choices)
+    title = forms.CharField(label=_("title"), max_length=200)
+    facts = _text(_("facts"), rows=5)
+
+
+class CaseStepForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+    on = forms.DateField(label=_("date"), widget=DateInput())
+    what = _text(_("what was done"), rows=3)
+    with_civil_affairs = forms.BooleanField(label=_("with civil affairs"), required=False)
+    measure = forms.ChoiceField(
+        label=_("measure taken (if any)"),
+        choices=[("", "—"), *Measure.choices],
+        required=False,
+    )
+    addressed_to_org = forms.BooleanField(
+        label=_("addressed to the organization (it sees this step)"), required=False
+    )
+    files = MultipleFileField(label=_("documents"), required=False)
+
+
+class CaseCloseForm(CapfirstLabels, forms.Form):
+    version = VersionField()
+    findings = _text(_("findings"), rows=4)

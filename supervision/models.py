@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from portal import generations
 from portal.choices import ChoiceLabels
 from reports.attachments import upload_path
+from reports.models import FormKind
 
 
 def _bounded(label, default, low, high, help_text=""):
@@ -79,6 +80,22 @@ class RectificationSource(models.TextChoices):
     MANUAL = "manual", _("Opened by hand")
 
 
+#: The source of a rectification opened from a filing, by the filing's form.
+SOURCE_OF_FORM = {
+    FormKind.VIOLATION: RectificationSource.VIOLATION,
+    FormKind.AUDIT: RectificationSource.AUDIT,
+    FormKind.SPOT_CHECK: RectificationSource.SPOT_CHECK,
+    FormKind.PETITION: RectificationSource.PETITION,
+}
+
+#: The source of a violation case opened from a filing, by the filing's form.
+CASE_SOURCE_OF_FORM = {
+    FormKind.PETITION: "petition",
+    FormKind.SPOT_CHECK: "spot_check",
+    FormKind.AUDIT: "audit",
+}
+
+
 class RectificationState(models.TextChoices):
     OPEN = "open", _("To be rectified")
     REPORTED = "reported", _("Reported, to be verified")
@@ -116,6 +133,14 @@ class Rectification(ChoiceLabels, models.Model):
     source_filing = models.ForeignKey(
         "reports.Filing",
         verbose_name=_("source filing"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectifications",
+    )
+    case = models.ForeignKey(
+        "ViolationCase",
+        verbose_name=_("violation case"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -516,3 +541,138 @@ class InspectionCampaign(models.Model):
 
     def __str__(self):
         return str(_("%(year)s annual inspection") % {"year": self.year})
+
+
+#: What each step of a case is called in its history.
+CASE_STEP_LABELS = {
+    "open": _("Case opened"),
+    "step": _("Step recorded"),
+    "close": _("Case closed"),
+}
+
+
+class CaseSource(models.TextChoices):
+    PETITION = "petition", _("Petition")
+    SPOT_CHECK = "spot_check", _("Spot check")
+    LIAISON_CHECK = "liaison_check", _("Check by the liaison division")
+    CIVIL_AFFAIRS = "civil_affairs", _("Notice from civil affairs")
+    AUDIT = "audit", _("Audit")
+
+
+class CaseState(models.TextChoices):
+    OPEN = "open", _("Under investigation")
+    CLOSED = "closed", _("Closed")
+
+
+class Measure(models.TextChoices):
+    TALK = "talk", _("Talk (约谈)")
+    WARNING = "warning", _("Warning (警告)")
+    CRITICISM = "criticism", _("Notice of criticism (通报批评)")
+    REFERRAL = "referral", _("Referred to civil affairs for a penalty")
+
+
+class ViolationCase(ChoiceLabels, models.Model):
+    """A violation case (违法违规): where it came from, the facts, the investigation with civil
+    affairs step by step, the findings, the measures taken and the rectification it opened.
+    The discipline commission keeps it; the organization sees only what is addressed to it."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="violation_cases",
+    )
+    source = models.CharField(_("source"), max_length=16, choices=CaseSource.choices)
+    source_filing = models.ForeignKey(
+        "reports.Filing",
+        verbose_name=_("source filing"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="violation_cases",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    facts = models.TextField(_("facts"))
+    findings = models.TextField(_("findings"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=8, choices=CaseState.choices, default=CaseState.OPEN
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("violation case")
+        verbose_name_plural = _("violation cases")
+        ordering = ["-opened_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "state"])]
+
+    def __str__(self):
+        return self.title
+
+
+class CaseStep(ChoiceLabels, models.Model):
+    """One step of a case: an investigation step (with civil affairs or not) or a measure."""
+
+    case = models.ForeignKey(
+        ViolationCase, verbose_name=_("case"), on_delete=models.PROTECT, related_name="steps"
+    )
+    on = models.DateField(_("date"))
+    what = models.TextField(_("what was done"))
+    with_civil_affairs = models.BooleanField(_("with civil affairs"), default=False)
+    measure = models.CharField(_("measure"), max_length=12, choices=Measure.choices, blank=True)
+    addressed_to_org = models.BooleanField(
+        _("addressed to the organization"),
+        default=False,
+        help_text=_("The organization sees this step (a measure taken against it)."),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+        ordering = ["on", "pk"]
+
+    def __str__(self):
+        return self.what[:50]
+
+
+def case_file_path(instance, filename):
+    return upload_path(f"cases/{instance.step.case_id}", filename)
+
+
+class CaseFile(models.Model):
+    """A document of a case step; served only through an access-checked view."""
+
+    step = models.ForeignKey(
+        CaseStep, verbose_name=_("step"), on_delete=models.PROTECT, related_name="files"
+    )
+    file = models.FileField(_("file"), upload_to=case_file_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case file")
+        verbose_name_plural = _("case files")
+
+    def __str__(self):
+        return self.name

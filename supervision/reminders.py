@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duties.access import division_user_ids, org_user_ids
+from duties.models import Division, DivisionKind
 from portal import calendar
 from portal.clock import Plan, at_send_hour, conf, in_window
 
-from .models import RECTIFICATION_RUNNING, Rectification, SupervisionRules
+from .models import RECTIFICATION_RUNNING, EntryState, ListEntry, Rectification, SupervisionRules
 
 
 def plan_rectifications(now):
@@ -59,3 +60,37 @@ def plan_rectifications(now):
                     "",
                     url,
                 )
+
+
+def plan_credit_proposals(now):
+    """A list entry proposed and not confirmed within the rules' working days (a credit entry is
+    recorded within five working days of its source): Policy is reminded, once."""
+    today = timezone.localdate(now)
+    days = SupervisionRules.current().credit_record_days
+    lookback = now - datetime.timedelta(days=conf("lookback_days") + days * 2 + 14)
+    proposals = list(
+        ListEntry.objects.filter(state=EntryState.PROPOSED, proposed_at__gte=lookback)
+        .select_related("organization")
+        .order_by("pk")
+    )
+    if not proposals:
+        return
+    keepers = [
+        user_id
+        for ids in division_user_ids(
+            list(Division.objects.filter(kind=DivisionKind.POLICY).values_list("pk", flat=True))
+        ).values()
+        for user_id in ids
+    ]
+    for entry in proposals:
+        due_at = at_send_hour(calendar.add_workdays(timezone.localdate(entry.proposed_at), days))
+        if due_at.date() > today or not in_window(due_at, now):
+            continue
+        title = (
+            _("A credit list proposal is waiting for confirmation") + f"：{entry.organization.name}"
+        )
+        url = reverse("supervision:credit_entry", args=[entry.pk])
+        for user_id in keepers:
+            yield Plan(
+                "credit_proposal_late", user_id, "list_entry", entry.pk, due_at, title, "", url
+            )

@@ -138,6 +138,7 @@ def org_standing(user, org):
         "grade_refusals": access.grade_eligibility(org),
         "may_propose": staff and access.may_propose_entry(user, org),
         "may_open": staff and access.may_open_rectification(user, org),
+        "may_open_case": access.keeps_cases(user),
     }
 
 

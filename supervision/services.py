@@ -24,31 +24,32 @@ from portal.models import User
 from portal.notifications import notify
 from portal.services import lock_versioned, save_with_history
 from reports import attachments as attachment_rules
-from reports.models import Filing, FormKind
+from reports.models import Filing
 
 from .models import (
+    CASE_STEP_LABELS,
     CREDIT_STEP_LABELS,
     RECTIFICATION_EVENT_LABELS,
+    SOURCE_OF_FORM,
+    CaseFile,
+    CaseSource,
+    CaseState,
+    CaseStep,
     ExtensionState,
     InspectionCampaign,
+    Measure,
     Rectification,
     RectificationEvent,
     RectificationFile,
     RectificationSource,
     RectificationState,
     SupervisionRules,
+    ViolationCase,
     step_label,
 )
 
 R = RectificationState
 
-#: The source of a rectification opened from a filing, by the filing's form.
-SOURCE_OF_FORM = {
-    FormKind.VIOLATION: RectificationSource.VIOLATION,
-    FormKind.AUDIT: RectificationSource.AUDIT,
-    FormKind.SPOT_CHECK: RectificationSource.SPOT_CHECK,
-    FormKind.PETITION: RectificationSource.PETITION,
-}
 
 #: The inspection results that open a rectification.
 RECTIFY_RESULTS = (InspectionResult.BASIC_PASS, InspectionResult.FAIL)
@@ -159,6 +160,7 @@ def rectification_open(
     division: Division | None = None,
     source: str = RectificationSource.MANUAL,
     source_filing: Filing | None = None,
+    case: ViolationCase | None = None,
     due_on: datetime.date | None = None,
 ) -> Rectification:
     """Open a rectification on ``organization``. The division that opens it verifies it, except
@@ -173,6 +175,10 @@ def rectification_open(
         ):
             raise ValidationError({"source_filing": _("Choose a filing of this organization.")})
         source = SOURCE_OF_FORM.get(source_filing.matter.form_kind, RectificationSource.MANUAL)
+    if case is not None:
+        if case.organization_id != organization.pk:
+            raise ValidationError({"case": _("Choose a case of this organization.")})
+        source = RectificationSource.VIOLATION
     if source not in RectificationSource.values or source == RectificationSource.INSPECTION:
         raise ValidationError({"source": _("Choose where the rectification comes from.")})
     own = access.opening_divisions(actor)
@@ -183,7 +189,11 @@ def rectification_open(
     if source == RectificationSource.VIOLATION:
         division = _discipline_commission() or division
     due_on = _check_due(due_on) or default_due_on()
-    return _open(actor, organization, items, division, source, source_filing, None, due_on)
+    rectification = _open(actor, organization, items, division, source, source_filing, None, due_on)
+    if case is not None:
+        rectification.case = case
+        rectification.save(update_fields=["case"])
+    return rectification
 
 
 def _open(actor, organization, items, division, source, source_filing, inspection, due_on):
@@ -487,3 +497,127 @@ def inspection_open(*, actor: User, year: int) -> InspectionCampaign:
         url=reverse("reports:create"),
     )
     return campaign
+
+
+# --- violation cases -------------------------------------------------------------------------
+
+
+def _take_case(actor, case, expected_version):
+    row = lock_versioned(
+        ViolationCase.objects.select_related("organization"),
+        pk=case.pk,
+        expected_version=expected_version,
+    )
+    if not access.keeps_cases(actor):
+        raise PermissionDenied
+    if row.state != CaseState.OPEN:
+        raise ValidationError(_("The case is closed."))
+    return row
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User,
+    organization: Organization,
+    source: str,
+    title: str,
+    facts: str,
+    source_filing: Filing | None = None,
+) -> ViolationCase:
+    """The discipline commission opens a violation case on an organization."""
+    if not access.keeps_cases(actor) or not access.can(actor, access.VIEW, organization):
+        raise PermissionDenied
+    if source not in CaseSource.values:
+        raise ValidationError({"source": _("Choose where the case comes from.")})
+    title = (title or "").strip()[:200]
+    if not title:
+        raise ValidationError({"title": _("Give the case a title.")})
+    facts = _text(facts, "facts", _("Describe the facts."))
+    if source_filing is not None and source_filing.organization_id != organization.pk:
+        raise ValidationError({"source_filing": _("Choose a filing of this organization.")})
+    case = ViolationCase(
+        organization=organization,
+        source=source,
+        source_filing=source_filing,
+        title=title,
+        facts=facts,
+        opened_by=actor,
+    )
+    save_with_history(case, actor=actor, reason=step_label(CASE_STEP_LABELS, "open"))
+    return case
+
+
+@transaction.atomic
+def case_add_step(
+    *,
+    actor: User,
+    case: ViolationCase,
+    expected_version: int,
+    on: datetime.date,
+    what: str,
+    with_civil_affairs: bool = False,
+    measure: str = "",
+    addressed_to_org: bool = False,
+    files=(),
+) -> CaseStep:
+    """Record an investigation step or a measure (talk, warning, notice of criticism, referral
+    to civil affairs), with its documents. A measure is addressed to the organization, which is
+    told."""
+    what = _text(what, "what", _("Say what was done."))
+    if measure and measure not in Measure.values:
+        raise ValidationError({"measure": _("Choose a measure.")})
+    if on is None or on > _today():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    checked = [(upload, attachment_rules.validate(upload)) for upload in files]
+    row = _take_case(actor, case, expected_version)
+    addressed = bool(addressed_to_org or measure)
+    step = CaseStep.objects.create(
+        case=row,
+        on=on,
+        what=what,
+        with_civil_affairs=bool(with_civil_affairs),
+        measure=measure or "",
+        addressed_to_org=addressed,
+        actor=actor,
+    )
+    for upload, content_type in checked:
+        stored = CaseFile(
+            step=step,
+            name=attachment_rules.clean_name(upload.name),
+            size=upload.size,
+            content_type=content_type,
+            uploaded_by=actor,
+        )
+        stored.file.save(stored.name, upload, save=False)
+        stored.save()
+    row.version += 1
+    save_with_history(row, actor=actor, reason=step_label(CASE_STEP_LABELS, "step"))
+    if addressed:
+        users = User.objects.filter(
+            pk__in=access.org_user_ids([row.organization_id]).get(row.organization_id, [])
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            title = str(Measure(measure).label) if measure else str(_("A step of a case about you"))
+        notify(
+            list(users),
+            title=f"{title}：{row.organization.name}",
+            body=what[:2000],
+            url=reverse("supervision:case", args=[row.pk]),
+        )
+    return step
+
+
+@transaction.atomic
+def case_close(
+    *, actor: User, case: ViolationCase, expected_version: int, findings: str
+) -> ViolationCase:
+    """Close the case with its findings (the rectification it opened follows on its own)."""
+    findings = _text(findings, "findings", _("Record the findings."))
+    row = _take_case(actor, case, expected_version)
+    row.findings = findings
+    row.state = CaseState.CLOSED
+    row.closed_at = timezone.now()
+    row.version += 1
+    save_with_history(row, actor=actor, reason=step_label(CASE_STEP_LABELS, "close"))
+    return row

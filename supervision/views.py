@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,9 @@ from portal.rules import rule
 from . import credit, exports, selectors, services
 from .forms import (
     AnswerMoreTimeForm,
+    CaseCloseForm,
+    CaseOpenForm,
+    CaseStepForm,
     ConfirmEntryForm,
     CorrectEntryForm,
     CreditRecordForm,
@@ -31,7 +34,7 @@ from .forms import (
     VerifyForm,
     WithdrawForm,
 )
-from .models import InspectionCampaign, RectificationFile, SupervisionRules
+from .models import CaseFile, InspectionCampaign, RectificationFile, SupervisionRules
 
 
 def _int_param(request, name):
@@ -154,9 +157,13 @@ def rectification_step(request, pk, step):
 def rectification_create(request):
     org_id = _int_param(request, "org")
     filing_id = _int_param(request, "filing")
+    case_id = _int_param(request, "case")
     if org_id is None:
         raise BadRequest("org is required")
     org = get_object_or_404(access.visible_orgs(request.user), pk=org_id)
+    case = None
+    if case_id is not None:
+        case = get_object_or_404(access.visible_cases(request.user), pk=case_id, organization=org)
     filing = None
     if filing_id is not None:
         filing = get_object_or_404(
@@ -170,7 +177,7 @@ def rectification_create(request):
     form = OpenForm(
         request.POST or None,
         divisions=divisions,
-        from_filing=filing is not None,
+        from_filing=filing is not None or case is not None,
         initial={"due_on": services.default_due_on()},
     )
     if request.method == "POST" and form.is_valid():
@@ -183,6 +190,7 @@ def rectification_create(request):
                 division=data["division"],
                 source=data.get("source") or "manual",
                 source_filing=filing,
+                case=case,
                 due_on=data["due_on"],
             )
         except ValidationError as exc:
@@ -193,7 +201,7 @@ def rectification_create(request):
     return render(
         request,
         "supervision/rectification_form.html",
-        {"form": form, "org": org, "filing": filing},
+        {"form": form, "org": org, "filing": filing, "case": case},
     )
 
 
@@ -466,5 +474,132 @@ def inspection_export(request, year):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="annual-inspection-{year}.xlsx"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- violation cases -------------------------------------------------------------------------
+
+
+def _get_case(request, pk):
+    return get_object_or_404(
+        access.visible_cases(request.user).select_related(
+            "organization", "opened_by", "source_filing"
+        ),
+        pk=pk,
+    )
+
+
+@rule("authenticated")
+def case_list(request):
+    state = request.GET.get("state") or "open"
+    if state not in ("open", "closed"):
+        state = "open"
+    rows = access.visible_cases(request.user).filter(state=state).select_related("organization")
+    return render(
+        request,
+        "supervision/case_list.html",
+        {
+            "state": state,
+            "page": Paginator(rows, 25).get_page(request.GET.get("page")),
+            "may_open": access.keeps_cases(request.user),
+        },
+    )
+
+
+def _case_page(request, case, bound=None, status=200):
+    staff = access.is_bureau_staff(request.user)
+    keeps = access.keeps_cases(request.user) and case.state == "open"
+    forms = {}
+    if keeps:
+        forms = {
+            "step": CaseStepForm(initial={"version": case.version, "on": timezone.localdate()}),
+            "close": CaseCloseForm(initial={"version": case.version}),
+        }
+        if bound is not None:
+            forms[bound[0]] = bound[1]
+    context = {
+        "case": case,
+        "staff": staff,
+        "steps": access.case_steps_for(request.user, case),
+        "rectifications": access.visible_rectifications(request.user).filter(case=case),
+        "forms": forms,
+        "may_rectify": keeps,
+        "history": change_log(case.history.all()) if staff else None,
+    }
+    return render(request, "supervision/case_detail.html", context, status=status)
+
+
+@rule("authenticated")
+def case_detail(request, pk):
+    return _case_page(request, _get_case(request, pk))
+
+
+CASE_FORMS = {"step": CaseStepForm, "close": CaseCloseForm}
+CASE_DONE = {"step": _("The step was recorded."), "close": _("The case was closed.")}
+
+
+@rule("bureau_staff")
+@require_POST
+def case_step(request, pk, step):
+    case = _get_case(request, pk)
+    if step not in CASE_FORMS:
+        raise BadRequest("unknown step")
+    form = CASE_FORMS[step](request.POST, request.FILES)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data["expected_version"] = data.pop("version")
+        service = services.case_add_step if step == "step" else services.case_close
+        try:
+            service(actor=request.user, case=case, **data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, CASE_DONE[step])
+            return redirect("supervision:case", pk=case.pk)
+    messages.error(request, _("Nothing was saved; see the form below."))
+    return _case_page(request, case, bound=(step, form), status=400)
+
+
+@rule("bureau_staff")
+@require_http_methods(["GET", "POST"])
+def case_create(request):
+    org = _org_from_query(request, lambda user, org: access.keeps_cases(user))
+    filing_id = _int_param(request, "filing")
+    filing = None
+    if filing_id is not None:
+        filing = get_object_or_404(
+            access.visible_filings(request.user), pk=filing_id, organization=org
+        )
+    form = CaseOpenForm(request.POST or None, initial={"title": filing.title if filing else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(
+                actor=request.user, organization=org, source_filing=filing, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The case was opened."))
+            return redirect("supervision:case", pk=case.pk)
+    return render(
+        request,
+        "portal/form_page.html",
+        {"form": form, "title": _("Open a violation case on %(org)s") % {"org": org}},
+    )
+
+
+@rule("authenticated")
+def case_file(request, pk):
+    stored = get_object_or_404(CaseFile.objects.select_related("step"), pk=pk)
+    case = _get_case(request, stored.step.case_id)
+    if not access.case_steps_for(request.user, case).filter(pk=stored.step_id).exists():
+        raise Http404
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.name,
+        content_type=stored.content_type,
+    )
     response["Cache-Control"] = "private, no-store"
     return response

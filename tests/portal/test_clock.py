@@ -37,7 +37,7 @@ from portal.tasks import send_notification_email
 from reports.models import Filing, FilingState, MatterType
 from reports.reminders import plan_filings
 from supervision.credit import sweep as credit_sweep
-from supervision.reminders import plan_rectifications
+from supervision.reminders import plan_credit_proposals, plan_rectifications
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -847,6 +847,7 @@ def test_the_clock_asks_the_planners_each_app_registered():
         plan_filings,
         plan_organizations,
         plan_rectifications,
+        plan_credit_proposals,
     }
-    assert len(clock.PLANNERS) == 5  # registering twice adds nothing
+    assert len(clock.PLANNERS) == 6  # registering twice adds nothing
     assert [credit_sweep] == clock.SWEEPS

@@ -197,6 +197,26 @@ MATRIX = {
         only(SUPERVISION_A, other=NOT_FOUND),
     ),
     "supervision:rules": (lambda w: {}, only({"admin"})),
+    "supervision:cases": (lambda w: {}, everyone(OK)),
+    "supervision:case_create": (lambda w: {}, only(STAFF, ok=400)),
+    "supervision:case": (
+        lambda w: {"pk": w.case_a.pk},
+        only(
+            {"admin", "leader", "policy", "policy_head", "discipline", "liaison_a", "org_a1"},
+            other=NOT_FOUND,
+        ),
+    ),
+    "supervision:case_step": (
+        lambda w: {"pk": w.case_a.pk, "step": "step"},
+        only(STAFF, ok=NOT_ALLOWED),
+    ),
+    "supervision:case_file": (
+        lambda w: {"pk": w.case_file_a.pk},
+        # An internal step's document: bureau staff who see the case, not the organization.
+        only(
+            {"admin", "leader", "policy", "policy_head", "discipline", "liaison_a"}, other=NOT_FOUND
+        ),
+    ),
     "supervision:inspections": (lambda w: {}, only(STAFF)),
     "supervision:inspection_open": (lambda w: {}, only(STAFF, ok=NOT_ALLOWED)),
     "supervision:inspection": (lambda w: {"year": w.campaign.year}, only(STAFF)),
@@ -274,6 +294,22 @@ def world(world):
         files=[ContentFile(b"%PDF-1.4 report", name="report.pdf")],
     )
     world.rectification_file_a = world.rectification_a.files.get()
+    world.case_a = supervision_services.case_open(
+        actor=world.discipline,
+        organization=world.org_a,
+        source="petition",
+        title="案件",
+        facts="事实",
+    )
+    supervision_services.case_add_step(
+        actor=world.discipline,
+        case=world.case_a,
+        expected_version=world.case_a.version,
+        on=timezone.localdate(),
+        what="调查",
+        files=[ContentFile(b"%PDF-1.4 report", name="note.pdf")],
+    )
+    world.case_file_a = world.case_a.steps.get().files.get()
     world.campaign = supervision_services.inspection_open(
         actor=world.policy, year=timezone.localdate().year - 1
     )

@@ -70,3 +70,25 @@ def test_the_default_deadline_counts_working_days_across_the_festival(world, mon
     # 20 working days from Thursday 12 February: 13 and 14 (adjusted), the festival skipped,
     # 24–27 and Saturday 28 (adjusted), 2–6 and 9–13 March, 16–18 March.
     assert services.default_due_on() == D(2026, 3, 18)
+
+
+def test_policy_is_reminded_of_a_proposal_not_confirmed_in_five_working_days(world):
+    from supervision import credit
+    from supervision.models import ListEntry
+
+    entry = credit.entry_propose(
+        actor=world.liaison_a,
+        organization=world.org_a,
+        credit_list="abnormal",
+        ground="unreachable",
+    )
+    # Proposed on Thursday 12 February 2026: five working days are 13, 14 (adjusted Saturday),
+    # then after the festival 24, 25 and 26 February.
+    ListEntry.objects.filter(pk=entry.pk).update(proposed_at=at(D(2026, 2, 12)))
+    clock.run(at(D(2026, 2, 25)))
+    assert reminders("credit_proposal_late") == []
+    clock.run(at(D(2026, 2, 26)))
+    clock.run(at(D(2026, 2, 27)))
+    assert sorted(r for r, _ in reminders("credit_proposal_late")) == sorted(
+        [world.policy.pk, world.policy_head.pk]
+    )

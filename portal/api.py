@@ -3,6 +3,7 @@
 Endpoints live in each app's ``api.py``; ``portal.api_urls`` puts them under ``/api/v1/``.
 """
 
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -11,7 +12,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import lockout
 from .models import Notification
 from .notifications import mark_read
 
@@ -40,7 +40,8 @@ class TokenView(APIView):
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         username = body.validated_data["username"]
-        user = lockout.authenticate_with_lockout(request, username, body.validated_data["password"])
+        # The backend applies the lockout (portal.lockout), as for the login page and the admin.
+        user = authenticate(request, username=username, password=body.validated_data["password"])
         if user is None or not user.is_active:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Please enter a correct username and password.")]}

@@ -3,7 +3,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import lockout
 from .models import User
 
 
@@ -55,18 +54,7 @@ class UserEditForm(forms.ModelForm):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, with the lockout shared with the API's token endpoint."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        if username is not None and password:
-            lockout.check_not_locked(username)
-            self.user_cache = lockout.authenticate_with_lockout(self.request, username, password)
-            if self.user_cache is None:
-                raise self.get_invalid_login_error()
-            self.confirm_login_allowed(self.user_cache)
-        return self.cleaned_data
+    """Django's login form; the lockout is the authentication backend's (``portal.lockout``)."""
 
 
 def style_filter_form(form):

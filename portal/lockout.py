@@ -1,7 +1,11 @@
-"""Lock a username after repeated failed logins, on the login page and the API token endpoint."""
+"""Lock a username after repeated failed logins.
+
+The authentication backend (``portal.backends.CachedModelBackend``) applies it to every password
+check, whichever page or endpoint asked; a locked login is refused with a ``ValidationError``,
+which the login forms (the portal's and the Django admin's) and the API show as their message.
+"""
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -36,14 +40,3 @@ def record_failure(username):
 
 def reset(username):
     cache.delete(_key(username))
-
-
-def authenticate_with_lockout(request, username, password):
-    """``authenticate`` that refuses locked usernames and counts failures."""
-    check_not_locked(username)
-    user = authenticate(request, username=username, password=password)
-    if user is None:
-        record_failure(username)
-    else:
-        reset(username)
-    return user

@@ -20,12 +20,11 @@ class CachedModelBackend(ModelBackend):
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if username is None or password is None:
             return None
-        lockout.check_not_locked(username)
+        address = lockout.client_address(request)
+        lockout.reserve(username, address)  # before the slow hash: parallel tries are counted
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None:
-            lockout.record_failure(username)
-        else:
-            lockout.reset(username)
+        if user is not None:
+            lockout.succeeded(username, address)
         return user
 
     def get_user(self, user_id):

@@ -172,3 +172,20 @@ class Reminder(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class LoginFailureCount(models.Model):
+    """Failed (and in-flight) password checks under one lockout key within one window
+    (``portal.lockout``). Counted with conditional UPDATEs, so parallel requests cannot overshoot
+    the limit; a row whose window has ended starts a new one."""
+
+    key = models.CharField(_("key"), max_length=400, unique=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    window_ends_at = models.DateTimeField(_("window ends at"))
+
+    class Meta:
+        verbose_name = _("login failure count")
+        verbose_name_plural = _("login failure counts")
+
+    def __str__(self):
+        return self.key

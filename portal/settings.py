@@ -278,6 +278,10 @@ SPECTACULAR_SETTINGS = {
         "ResponseEnum": "meetings.models.InvitationAnswer",
     },
 }
-# Failed logins, on the page and through the API alike, lock the username for a while.
+# Failed logins, on the page, through the API and in the Django admin alike, lock the username
+# from that client address, and the address itself, for a while (portal/lockout.py).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+# Behind a proxy: the request header that carries the client's address, e.g. HTTP_X_REAL_IP.
+LOGIN_CLIENT_ADDRESS_HEADER = env.str("LOGIN_CLIENT_ADDRESS_HEADER", default="REMOTE_ADDR")
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)

@@ -7,7 +7,7 @@ from meetings.api import MeetingViewSet
 from orgs.api import OrganizationViewSet
 from reports.api import AttachmentViewSet, FilingViewSet, MatterTypeViewSet
 
-from .api import NotificationViewSet, TokenRevokeView, TokenView
+from .api import ApiTokenViewSet, NotificationViewSet, TokenRevokeView, TokenView
 from .rules import rule
 
 
@@ -23,6 +23,7 @@ router.register("filings", FilingViewSet, basename="filing")
 router.register("attachments", AttachmentViewSet, basename="attachment")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("auth/tokens", ApiTokenViewSet, basename="api_token")
 
 app_name = "api"
 

@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "bootstrap",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -249,7 +248,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api_base.RulePermission"],
@@ -278,6 +277,8 @@ SPECTACULAR_SETTINGS = {
         "ResponseEnum": "meetings.models.InvitationAnswer",
     },
 }
+# API tokens end this many days after issue (and earlier on revocation or a password change).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
 # Failed logins, on the page, through the API and in the Django admin alike, lock the username
 # from that client address, and the address itself, for a while (portal/lockout.py).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -114,9 +115,24 @@ def user_detail(request, pk):
             "subject": user,
             "memberships": user.division_memberships.select_related("division"),
             "history": change_log(user.history.all()),
+            "live_tokens": user.api_tokens.filter(
+                revoked_at=None, expires_at__gt=timezone.now()
+            ).count(),
             "title": _("User %(user)s") % {"user": user.username},
         },
     )
+
+
+@rule("bureau_admin")
+@require_POST
+def user_sign_out(request, pk):
+    """End every session and API token of the user (a lost device, a leaked token)."""
+    user = get_object_or_404(get_user_model(), pk=pk)
+    services.user_end_sessions(actor=request.user, user=user)
+    messages.success(
+        request, _("Every session and API token of %(user)s has ended.") % {"user": user.username}
+    )
+    return redirect("user_detail", pk=user.pk)
 
 
 @rule("authenticated")

@@ -76,6 +76,7 @@ MATRIX = {
     "user_list": (lambda w: {}, only({"admin"})),
     "user_create": (lambda w: {}, only({"admin"})),
     "user_detail": (lambda w: {"pk": w.policy.pk}, only({"admin"})),
+    "user_sign_out": (lambda w: {"pk": w.policy.pk}, only({"admin"}, ok=NOT_ALLOWED)),
     "orgs:list": (lambda w: {}, only(STAFF)),
     "orgs:create": (lambda w: {}, only({"admin", "policy", "policy_head"})),
     "orgs:mine": (lambda w: {}, only(ORG_USERS, ok=REDIRECT)),

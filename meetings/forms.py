@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division, DivisionKind
+from portal import forms as portal_forms
 from portal.forms import CapfirstLabels
 
 from .models import InvitationAnswer, Meeting, MeetingKind, SpecialMeetingRequest
@@ -15,7 +16,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(portal_forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -90,7 +91,7 @@ class AttendanceForm(CapfirstLabels, forms.Form):
     minutes_file = forms.FileField(label=_("minutes file"), required=False)
 
 
-class SpecialRequestForm(forms.ModelForm):
+class SpecialRequestForm(portal_forms.ModelForm):
     class Meta:
         model = SpecialMeetingRequest
         fields = ["topic", "reason"]

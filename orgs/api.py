@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from duties import access
 from duties import services as duty_services
 from duties.models import Division, DivisionKind
+from portal import serializers as portal_serializers
 
 from . import credit_code, services
 from .forms import OrganizationFilter
@@ -24,7 +25,7 @@ class CreditCodeField(serializers.CharField):
             raise serializers.ValidationError(getattr(exc, "messages", [str(exc)])) from exc
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(portal_serializers.ModelSerializer):
     credit_code = CreditCodeField(max_length=40)
     confirm_check_failure = serializers.BooleanField(
         write_only=True,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division, DivisionKind
+from portal import forms as portal_forms
 from portal.forms import CapfirstLabels
 from portal.widgets import PlainSelect
 
@@ -17,10 +18,10 @@ from .services import CONTACT_FIELDS, PROFILE_FIELDS
 def _formfield(db_field, **kwargs):
     if db_field.name == "website":
         kwargs["assume_scheme"] = "https"
-    return db_field.formfield(**kwargs)
+    return portal_forms.formfield(db_field, **kwargs)
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(portal_forms.ModelForm):
     """Carries the version the user saw, so that a stale save is refused instead of overwriting."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import serializers as portal_serializers
 from . import services
 from .models import ApiToken, Notification
 from .notifications import mark_read
@@ -79,7 +80,7 @@ class TokenRevokeView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(portal_serializers.ModelSerializer):
     active = serializers.SerializerMethodField(help_text=_("Whether the token opens the API now."))
 
     class Meta:
@@ -120,7 +121,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
         services.token_revoke(actor=self.request.user, token=instance)
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(portal_serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "title", "body", "url", "created_at", "read_at", "email_status"]

@@ -89,10 +89,29 @@ def register(planner):
     return planner
 
 
+def each(rows, plans_of):
+    """The plans of every row, by ``plans_of(row)``, for a planner's loop: a row that cannot be
+    planned (a date out of range, a bug) is logged and skipped, as a failing reminder is, and
+    the others are planned."""
+    for row in rows:
+        try:
+            plans = list(plans_of(row))
+        except Exception:
+            logger.exception("the reminders of %r could not be planned; it is skipped", row)
+            continue
+        yield from plans
+
+
 def plan(now):
-    """Insert the reminders due in the look-back window; existing keys are left alone."""
+    """Insert the reminders due in the look-back window; existing keys are left alone. A planner
+    that fails is logged; the other planners and the sending go on."""
+    plans = []
     with translation.override(settings.LANGUAGE_CODE):
-        plans = [p for planner in PLANNERS for p in planner(now)]
+        for planner in PLANNERS:
+            try:
+                plans.extend(planner(now))
+            except Exception:
+                logger.exception("planner %s failed; the others go on", planner.__qualname__)
     rows = [
         Reminder(
             key=p.key,

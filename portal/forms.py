@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .validators import validate_plausible_date
 
 
 class CapfirstLabels:
@@ -14,6 +16,38 @@ class CapfirstLabels:
         for field in self.fields.values():
             if field.label:
                 field.label = capfirst(field.label)
+
+
+def _rules_for(db_field):
+    if isinstance(db_field, models.DateField):  # DateTimeField is one too
+        return [validate_plausible_date]
+    return []
+
+
+def formfield(db_field, **kwargs):
+    """A model form's field for ``db_field`` with the portal's input rules (``portal.validators``):
+    every model form names this as its ``formfield_callback``."""
+    rules = _rules_for(db_field)
+    if rules:
+        kwargs["validators"] = [*kwargs.get("validators", ()), *rules]
+    return db_field.formfield(**kwargs)
+
+
+class ModelForm(forms.ModelForm):
+    """The base of the portal's model forms: their fields carry the portal's input rules
+    (``formfield``, unless the form's ``Meta`` names a callback of its own that calls it)."""
+
+    def __init_subclass__(cls, **kwargs):
+        # Runs before Django reads the subclass's Meta, which does not inherit ours.
+        super().__init_subclass__(**kwargs)
+        meta = getattr(cls, "Meta", None)
+        if meta is not None and getattr(meta, "formfield_callback", None) is None:
+            meta.formfield_callback = staticmethod(formfield)
+
+
+def date_field(**kwargs):
+    """A plain form's date field, within the plausible years."""
+    return forms.DateField(validators=[validate_plausible_date], **kwargs)
 
 
 # Service errors name model fields; a few forms show them under another field name.
@@ -32,7 +66,7 @@ def apply_validation_error(form, exc):
         form.add_error(None, exc)
 
 
-class UserCreateForm(forms.ModelForm):
+class UserCreateForm(ModelForm):
     password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput)
 
     class Meta:
@@ -40,7 +74,7 @@ class UserCreateForm(forms.ModelForm):
         fields = ["username", "full_name", "email", "phone", "is_bureau_admin", "is_leader"]
 
 
-class UserEditForm(forms.ModelForm):
+class UserEditForm(ModelForm):
     new_password = forms.CharField(
         label=_("new password"),
         widget=forms.PasswordInput,

@@ -286,3 +286,6 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 # Behind a proxy: the request header that carries the client's address, e.g. HTTP_X_REAL_IP.
 LOGIN_CLIENT_ADDRESS_HEADER = env.str("LOGIN_CLIENT_ADDRESS_HEADER", default="REMOTE_ADDR")
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Dates and times are accepted only within these years (portal/validators.py), in forms and API.
+DATE_INPUT_MIN_YEAR = env.int("DATE_INPUT_MIN_YEAR", default=1949)
+DATE_INPUT_MAX_YEAR = env.int("DATE_INPUT_MAX_YEAR", default=2100)

@@ -8,13 +8,14 @@ from rest_framework.response import Response
 
 from duties import access
 from orgs.models import Organization
+from portal import serializers as portal_serializers
 
 from . import selectors, services, workflow
 from .matter_forms import COLUMN_FIELDS
 from .models import Attachment, Filing, FilingEvent, MatterType, Opinion, Stance
 
 
-class MatterTypeSerializer(serializers.ModelSerializer):
+class MatterTypeSerializer(portal_serializers.ModelSerializer):
     class Meta:
         model = MatterType
         fields = [
@@ -47,7 +48,7 @@ class MatterTypeViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["code", "form_kind", "submitted_by", "is_active"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(portal_serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.display_name")
 
     class Meta:
@@ -66,19 +67,19 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
-class OpinionSerializer(serializers.ModelSerializer):
+class OpinionSerializer(portal_serializers.ModelSerializer):
     class Meta:
         model = Opinion
         fields = ["id", "division", "state", "stance", "body", "author", "requested_at", "given_at"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(portal_serializers.ModelSerializer):
     class Meta:
         model = Attachment
         fields = ["id", "name", "size", "content_type", "internal", "uploaded_by", "uploaded_at"]
 
 
-class FilingSerializer(serializers.ModelSerializer):
+class FilingSerializer(portal_serializers.ModelSerializer):
     matter = serializers.SlugRelatedField(slug_field="code", queryset=MatterType.objects.all())
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(),

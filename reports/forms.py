@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division
 from orgs.models import ManagementMode
+from portal import forms as portal_forms
 from portal.forms import CapfirstLabels
 from portal.services import editable_fields
 from portal.widgets import PlainSelect
@@ -88,7 +89,7 @@ class QueueFilter(django_filters.FilterSet):
         return queryset
 
 
-class MatterTypeForm(forms.ModelForm):
+class MatterTypeForm(portal_forms.ModelForm):
     management_modes = forms.MultipleChoiceField(
         label=_("applies to management modes"),
         required=False,

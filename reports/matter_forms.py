@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal import forms as portal_forms
 from portal.forms import CapfirstLabels
 
 from .models import FormKind
@@ -27,7 +28,7 @@ class DateInput(forms.DateInput):
 
 
 def date_field(label, required=True):
-    return forms.DateField(label=label, required=required, widget=DateInput())
+    return portal_forms.date_field(label=label, required=required, widget=DateInput())
 
 
 def text(label, required=True, rows=4):

@@ -33,6 +33,9 @@ TYPES = {
 }
 
 
+NAME_LENGTH = 200  # Attachment.name
+
+
 def max_bytes():
     return getattr(settings, "FILING_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 
@@ -70,7 +73,11 @@ def validate(upload):
 
 
 def clean_name(name):
-    """A safe file name that keeps Chinese characters."""
+    """A safe file name that keeps Chinese characters, as shown to users (``Attachment.name``,
+    200 characters); the stored file's name is bounded in bytes by the storage."""
     name = unicodedata.normalize("NFC", os.path.basename(name or "file"))
     name = re.sub(r"[^\w.\-（）()\u4e00-\u9fff]+", "_", name).strip("._") or "file"
-    return name[-150:]
+    if len(name) <= NAME_LENGTH:
+        return name
+    stem, ext = os.path.splitext(name)
+    return stem[: NAME_LENGTH - len(ext)] + ext if len(ext) < 16 else name[:NAME_LENGTH]

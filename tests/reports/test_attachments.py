@@ -272,3 +272,24 @@ def test_upload_without_a_name_extension_from_a_content_file(world, draft):
         services.attachment_add(
             actor=world.org_a1, filing=draft, upload=ContentFile(PDF, name="README")
         )
+
+
+@pytest.mark.parametrize("length", [79, 120, 199])
+def test_a_long_chinese_file_name_is_stored_within_the_file_systems_limit(world, client, length):
+    """Chinese characters are three bytes each: 79 and a time stamp passed the 255 bytes a file
+    system allows in one name, and the upload gave a 500."""
+    draft = create(world.org_a1, world.org_a, "major_matter")
+    name = "关于举办二〇二六年度绿化市容行业社会组织年会" * 10
+    name = name[: length - 4] + ".pdf"
+    client.force_login(world.org_a1)
+    response = client.post(
+        reverse("reports:attach", args=[draft.pk]),
+        {"file": SimpleUploadedFile(name, PDF, content_type="application/pdf")},
+    )
+    assert response.status_code == 302, response.content
+    attachment = Attachment.objects.get(filing=draft)
+    assert attachment.name == name  # shown as uploaded
+    stored = Path(attachment.file.path)
+    assert len(stored.name.encode()) <= 255
+    assert stored.suffix == ".pdf"
+    assert stored.read_bytes() == PDF

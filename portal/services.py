@@ -7,9 +7,11 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import validators
 from .models import ApiToken, User
 
 
@@ -111,14 +113,11 @@ def user_create(
     is_bureau_admin: bool = False,
     is_leader: bool = False,
 ) -> User:
-    """Create a login (bureau admins only). Password rules are Django's validators; errors
-    change nothing."""
+    """Create a login (bureau admins only; every way of creating a user comes here). The
+    username is normalized and checked by ``portal.validators`` and must not be confusable with
+    an existing one; password rules are Django's validators; errors change nothing."""
     _require_user_manager(actor)
-    username = username.strip()
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError(
-            {"username": _("A user with this username already exists.")}, code="unique"
-        )
+    username = _checked_username(username)
     user = User(
         username=username,
         full_name=full_name,
@@ -133,6 +132,30 @@ def user_create(
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     return save_with_history(user, actor=actor)
+
+
+def _checked_username(raw):
+    username = validators.normalize_username(raw)
+    try:
+        validators.validate_username(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from exc
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            {"username": _("A user with this username already exists.")}, code="unique"
+        )
+    skeleton = validators.username_skeleton(username)
+    same_length = User.objects.annotate(length=Length("username")).filter(length=len(username))
+    for other in same_length.values_list("username", flat=True).iterator():
+        if validators.username_skeleton(other) == skeleton:
+            raise ValidationError(
+                {
+                    "username": _("The username is too easily confused with “%(other)s”.")
+                    % {"other": other}
+                },
+                code="confusable",
+            )
+    return username
 
 
 @transaction.atomic

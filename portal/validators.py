@@ -3,6 +3,8 @@ factories there) and API serializers (``portal.serializers``) apply them, whoeve
 """
 
 import datetime
+import re
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,3 +34,61 @@ def validate_plausible_date(value):
             code="date_out_of_range",
             params={"min": low, "max": high},
         )
+
+
+# --- usernames -------------------------------------------------------------------------------
+
+USERNAME_MAX_LENGTH = 150
+# Latin letters, digits, Chinese characters and . _ - @ (after NFKC, so full-width forms are
+# their ASCII letters): no spaces, markup, emoji, or letters of other scripts that look Latin.
+_USERNAME_CHARACTER = re.compile(r"[A-Za-z0-9._@\-\u4e00-\u9fff]")
+# What a reader cannot tell apart in a username.
+_LOOK_ALIKE = str.maketrans({"0": "o", "1": "l", "i": "l", "_": "-", ".": "-"})
+
+
+def normalize_username(value):
+    """The form a username is stored and compared in: NFKC (full-width ``ａｄｍｉｎ`` is ``admin``),
+    without surrounding spaces."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
+def _named(characters):
+    return "、".join(f"“{c}” (U+{ord(c):04X})" for c in characters)
+
+
+def validate_username(value):
+    """Refuse a username (normalized) with invisible characters (zero-width, direction marks),
+    spaces or characters outside the safe set, naming them."""
+    if not value:
+        raise ValidationError(_("Enter a username."), code="required")
+    if len(value) > USERNAME_MAX_LENGTH:
+        raise ValidationError(
+            _("A username may have at most %(max)d characters."),
+            code="max_length",
+            params={"max": USERNAME_MAX_LENGTH},
+        )
+    invisible = sorted({c for c in value if unicodedata.category(c) in ("Cf", "Cc", "Co", "Cn")})
+    if invisible:
+        raise ValidationError(
+            _("The username contains invisible characters: %(chars)s."),
+            code="invisible",
+            params={"chars": ", ".join(f"U+{ord(c):04X}" for c in invisible)},
+        )
+    if any(c.isspace() for c in value):
+        raise ValidationError(_("A username may not contain spaces."), code="space")
+    unsafe = sorted({c for c in value if not _USERNAME_CHARACTER.fullmatch(c)})
+    if unsafe:
+        raise ValidationError(
+            _(
+                "A username may contain only Latin letters, digits, Chinese characters and "
+                ". _ - @; not %(chars)s."
+            ),
+            code="characters",
+            params={"chars": _named(unsafe)},
+        )
+
+
+def username_skeleton(value):
+    """What ``value`` looks like to a reader: usernames with the same skeleton are confusable
+    (``Admin``, ``adm1n``, ``ad_min``…)."""
+    return normalize_username(value).casefold().translate(_LOOK_ALIKE)

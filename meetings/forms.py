@@ -68,9 +68,7 @@ class MeetingScheduleForm(MeetingForm):
 
 class CancelForm(CapfirstLabels, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = portal_forms.long_text(_("reason for cancelling"), rows=2)
 
 
 class RespondForm(CapfirstLabels, forms.Form):
@@ -85,9 +83,7 @@ class RespondForm(CapfirstLabels, forms.Form):
 
 
 class AttendanceForm(CapfirstLabels, forms.Form):
-    minutes = forms.CharField(
-        label=_("minutes"), widget=forms.Textarea(attrs={"rows": 5}), required=False
-    )
+    minutes = portal_forms.long_text(_("minutes"), rows=5, required=False)
     minutes_file = forms.FileField(label=_("minutes file"), required=False)
 
 

@@ -36,7 +36,7 @@ class OrganizationSerializer(portal_serializers.ModelSerializer):
     work_areas = serializers.ListField(
         child=serializers.ChoiceField(choices=WorkArea.choices), required=False
     )
-    version = serializers.IntegerField(
+    version = portal_serializers.VersionField(
         required=False, help_text=_("On update: the version the client saw (required).")
     )
 
@@ -66,8 +66,8 @@ class AssignSerializer(serializers.Serializer):
     division = serializers.PrimaryKeyRelatedField(
         queryset=Division.objects.filter(kind=DivisionKind.LIAISON, is_active=True)
     )
-    reason = serializers.CharField()
-    version = serializers.IntegerField()
+    reason = portal_serializers.LongTextField()
+    version = portal_serializers.VersionField()
 
 
 class OrganizationViewSet(

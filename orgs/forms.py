@@ -127,7 +127,7 @@ class AssignLiaisonForm(CapfirstLabels, forms.Form):
         label=_("liaison division"),
         queryset=Division.objects.filter(kind=DivisionKind.LIAISON, is_active=True),
     )
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = portal_forms.long_text(_("reason"))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -136,7 +136,7 @@ class OrgUserForm(CapfirstLabels, forms.Form):
     full_name = forms.CharField(label=_("full name"), max_length=100)
     position = forms.CharField(label=_("position"), max_length=100, required=False)
     email = forms.EmailField(label=_("email"), required=False)
-    phone = forms.CharField(label=_("phone"), max_length=40, required=False)
+    phone = portal_forms.phone_field(_("phone"), required=False)
     password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput)
 
 

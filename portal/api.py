@@ -19,7 +19,7 @@ from .notifications import mark_read
 
 
 class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(help_text=_("The version the client saw."))
+    version = portal_serializers.VersionField()
 
 
 class TokenRequestSerializer(serializers.Serializer):

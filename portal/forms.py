@@ -1,11 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from . import validators
 from .models import User
-from .validators import validate_plausible_date
 
 
 class CapfirstLabels:
@@ -18,18 +17,14 @@ class CapfirstLabels:
                 field.label = capfirst(field.label)
 
 
-def _rules_for(db_field):
-    if isinstance(db_field, models.DateField):  # DateTimeField is one too
-        return [validate_plausible_date]
-    return []
-
-
 def formfield(db_field, **kwargs):
     """A model form's field for ``db_field`` with the portal's input rules (``portal.validators``):
     every model form names this as its ``formfield_callback``."""
-    rules = _rules_for(db_field)
+    rules, max_length = validators.model_field_rules(db_field)
     if rules:
         kwargs["validators"] = [*kwargs.get("validators", ()), *rules]
+    if max_length:
+        kwargs.setdefault("max_length", max_length)
     return db_field.formfield(**kwargs)
 
 
@@ -47,7 +42,31 @@ class ModelForm(forms.ModelForm):
 
 def date_field(**kwargs):
     """A plain form's date field, within the plausible years."""
-    return forms.DateField(validators=[validate_plausible_date], **kwargs)
+    return forms.DateField(validators=[validators.validate_plausible_date], **kwargs)
+
+
+def long_text(label, *, required=True, rows=3, **kwargs):
+    """A plain form's free text (a comment, an opinion, a summary), of bounded length."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=validators.LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+def count_field(label, **kwargs):
+    """A plain form's count (participants, attendees): a whole number from 0 to ``COUNT_MAX``."""
+    kwargs.setdefault("min_value", 0)
+    kwargs.setdefault("max_value", validators.COUNT_MAX)
+    return forms.IntegerField(label=label, **kwargs)
+
+
+def phone_field(label, **kwargs):
+    """A plain form's telephone number."""
+    kwargs.setdefault("max_length", 40)
+    return forms.CharField(label=label, validators=[validators.validate_phone], **kwargs)
 
 
 # Service errors name model fields; a few forms show them under another field name.

@@ -3,11 +3,40 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, router
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+class ExplainedConstraints:
+    """A model mixin: ``constraint_messages`` maps a check constraint's name to the field and the
+    message (translated) that a violation is reported with, where Django would show
+    “Constraint “name” is violated.” to the user (pages and API alike, from ``full_clean``)."""
+
+    constraint_messages = {}
+
+    def validate_constraints(self, exclude=None):
+        using = router.db_for_write(self.__class__, instance=self)
+        errors = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as exc:
+                    if constraint.name in self.constraint_messages:
+                        field, message = self.constraint_messages[constraint.name]
+                        errors.setdefault(field, []).append(
+                            ValidationError(message, code=constraint.name)
+                        )
+                    elif getattr(exc, "code", None) == "unique" and len(constraint.fields) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(exc)
+                    else:
+                        errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class User(AbstractUser):

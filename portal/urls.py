@@ -7,6 +7,7 @@ from . import views
 
 admin.site.site_header = admin.site.site_title = "局管社会组织管理服务平台"
 
+handler400 = "portal.views.bad_request"
 handler404 = "portal.views.page_not_found"
 
 urlpatterns = [

@@ -1,9 +1,10 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.i18n import set_language as django_set_language
 
@@ -162,6 +164,28 @@ def inbox_read(request):
     ):
         return redirect(target)
     return redirect("inbox")
+
+
+def bad_request(request, exception):
+    """400 as JSON under /api/ (a body over the upload limit, a malformed request), the portal's
+    page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {
+                "detail": _("The request could not be read: %(reason)s")
+                % {"reason": _request_problem(exception)}
+            },
+            status=400,
+        )
+    return django_bad_request(request, exception)
+
+
+def _request_problem(exception):
+    if isinstance(exception, RequestDataTooBig):
+        return _("the body is larger than %(mb)d MB.") % {
+            "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        }
+    return _("it is malformed.")
 
 
 def page_not_found(request, exception):

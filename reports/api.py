@@ -163,8 +163,8 @@ class FilingDetailSerializer(FilingSerializer):
 
 
 class ActionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(help_text=_("The version the client saw."))
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    version = portal_serializers.VersionField()
+    comment = portal_serializers.LongTextField(required=False, allow_blank=True, default="")
 
 
 class DecideSerializer(ActionSerializer):
@@ -174,18 +174,18 @@ class DecideSerializer(ActionSerializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    body = serializers.CharField()
+    body = portal_serializers.LongTextField()
     internal = serializers.BooleanField(required=False, default=False)
 
 
 class OpinionInputSerializer(serializers.Serializer):
     stance = serializers.ChoiceField(choices=Stance.choices)
-    body = serializers.CharField()
+    body = portal_serializers.LongTextField()
 
 
 class SummarySerializer(serializers.Serializer):
-    version = serializers.IntegerField()
-    summary = serializers.CharField()
+    version = portal_serializers.VersionField()
+    summary = portal_serializers.LongTextField()
 
 
 class UploadSerializer(serializers.Serializer):
@@ -252,7 +252,7 @@ class FilingViewSet(
     def perform_update(self, serializer):
         filing = serializer.instance
         version = self.request.data.get("version")
-        if not isinstance(version, int):
+        if isinstance(version, bool) or not isinstance(version, int):
             raise exceptions.ValidationError({"version": [_("Give the version you saw.")]})
         data = serializer.validated_data
         given = {name: data[name] for name in (*COLUMN_FIELDS, "details") if name in data}

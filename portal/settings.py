@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
+    "portal.middleware.RefuseOversizeBodies",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -245,7 +246,12 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000" if 
 if not PORTAL_BASE_URL:
     raise ImproperlyConfigured("PORTAL_BASE_URL must be set when DEBUG is off.")
 FILING_ATTACHMENT_MAX_MB = env.int("FILING_ATTACHMENT_MAX_MB", default=20)
+# An Office file is refused if its zip entries expand to more than this.
+OFFICE_EXPANDED_MAX_MB = env.int("OFFICE_EXPANDED_MAX_MB", default=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body larger than this is refused before it is read (portal.middleware); the largest
+# upload and its form fields fit.
+REQUEST_BODY_MAX_BYTES = (FILING_ATTACHMENT_MAX_MB + 1) * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,4 +1,3 @@
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import exceptions, mixins, parsers, serializers, viewsets
@@ -9,6 +8,7 @@ from rest_framework.response import Response
 from duties import access
 from orgs.models import Organization
 from portal import serializers as portal_serializers
+from portal.downloads import private_file
 
 from . import selectors, services, workflow
 from .matter_forms import COLUMN_FIELDS
@@ -353,9 +353,8 @@ class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = self.get_object()
-        return FileResponse(
+        return private_file(
             attachment.file.open("rb"),
-            as_attachment=True,
             filename=attachment.name,
             content_type=attachment.content_type,
         )

@@ -1,11 +1,15 @@
 """What may be attached to a filing: PDF, Office documents and images, up to a size limit.
 
-The extension and the file's first bytes must agree, so a renamed executable is refused.
+The extension and the file's first bytes must agree, so a renamed executable is refused; a PDF
+must have a PDF's structure (objects and an end-of-file marker, no web page behind the header),
+and an Office Open XML file must be a sound zip archive that does not expand beyond
+``OFFICE_EXPANDED_MAX_MB`` (a "zip bomb" would fill the disk of whoever opens it).
 """
 
 import os
 import re
 import unicodedata
+import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -69,7 +73,64 @@ def validate(upload):
             _("“%(name)s” is not really a %(ext)s file.") % {"name": upload.name, "ext": ext},
             code="content",
         )
+    if ext == ".pdf":
+        _check_pdf(upload)
+    elif signatures == (ZIP,):
+        _check_office_zip(upload)
     return content_type
+
+
+# Markers of a web page, which a browser or a careless viewer would run as one.
+MARKUP = re.compile(rb"<\s*(?:html|script|body|iframe|svg|!doctype)\b", re.IGNORECASE)
+OFFICE_MAX_ENTRIES = 5000
+
+
+def _not_really(upload, ext):
+    return ValidationError(
+        _("“%(name)s” is not really a %(ext)s file.") % {"name": upload.name, "ext": ext},
+        code="content",
+    )
+
+
+def _check_pdf(upload):
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(max(0, upload.size - 2048))
+    tail = upload.read()
+    upload.seek(0)
+    if (
+        not re.match(rb"%PDF-\d\.\d", head)
+        or b"%%EOF" not in tail
+        or not re.search(rb"\d+\s+\d+\s+obj\b", head + tail)
+        or MARKUP.search(head)
+    ):
+        raise _not_really(upload, ".pdf")
+
+
+def _check_office_zip(upload):
+    ext = os.path.splitext(upload.name or "")[1].lower()
+    limit = settings.OFFICE_EXPANDED_MAX_MB * 1024 * 1024
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            expanded = sum(entry.file_size for entry in entries)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise _not_really(upload, ext) from exc
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" not in names:
+        raise _not_really(upload, ext)
+    if len(entries) > OFFICE_MAX_ENTRIES or expanded > limit:
+        raise ValidationError(
+            _(
+                "“%(name)s” would expand to more than %(limit)d MB when opened; save it again "
+                "without embedded media or split it."
+            )
+            % {"name": upload.name, "limit": settings.OFFICE_EXPANDED_MAX_MB},
+            code="expanded_size",
+        )
 
 
 def clean_name(name):

@@ -16,6 +16,7 @@ from reports import services
 from reports.models import MatterType
 from tests.conftest import ROLES
 from tests.factories import filing_fields
+from tests.reports.helpers import PDF
 
 # Namespaces whose views keep their own access rules (the Django admin checks is_staff itself).
 FOREIGN = {"admin"}
@@ -207,7 +208,7 @@ def world(world):
         actor=world.org_a1, organization=world.org_a, matter=matter("major_matter"), **data
     )
     world.attachment_a = services.attachment_add(
-        actor=world.org_a1, filing=filing, upload=ContentFile(b"%PDF-1.4 test", name="a.pdf")
+        actor=world.org_a1, filing=filing, upload=ContentFile(PDF, name="a.pdf")
     )
     world.filing_a = services.filing_submit(
         actor=world.org_a1, filing=filing, expected_version=filing.version

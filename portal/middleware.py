@@ -15,6 +15,18 @@ class PortalLocaleMiddleware(LocaleMiddleware):
         super().process_request(request)
 
 
+class PermissionsPolicy:
+    """The ``Permissions-Policy`` header (``PERMISSIONS_POLICY``) on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
 class RefuseOversizeBodies:
     """Answer 413 to a request whose declared body exceeds ``REQUEST_BODY_MAX_BYTES`` before any
     of it is read: a 300 MB upload is not streamed to disk only to be refused at 20 MB. After the

@@ -580,6 +580,7 @@ def test_a_correct_login_before_the_limit_resets_the_count(world, api, client):
 
 
 def test_comment_and_opinion_answer_a_documented_status(world, api, client):
+    client.force_login(world.admin)  # the schema is for bureau staff
     schema = client.get(f"{API}/schema/", {"format": "json"}).json()
     filing = submitted_filing(world)
     liaison = api(world.liaison_a)

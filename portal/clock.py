@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from . import lockout
 from .models import Reminder, ReminderStatus
 from .notifications import notify, retry_stale_emails
 
@@ -184,6 +185,7 @@ def run(now=None):
     planned = plan(now)
     sent = dispatch(now)
     emails = retry_stale_emails(now)
+    lockout.purge_expired(now)
     return {"planned": planned, "sent": sent, "emails_retried": emails}
 
 

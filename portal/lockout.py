@@ -122,6 +122,16 @@ def succeeded(username, address):
     _give_back(_address_key(address))
 
 
+def purge_expired(now=None):
+    """Remove the counts whose window ended a day or more ago: a row per username and address
+    tried would otherwise pile up (run by the clock). The counts are not records of anyone's;
+    ``LoginFailureCount`` keeps no history."""
+    now = now or timezone.now()
+    return LoginFailureCount.objects.filter(
+        window_ends_at__lt=now - datetime.timedelta(days=1)
+    ).delete()[0]
+
+
 def failures(username, address):
     """The failures counted against ``username`` from ``address`` in the current window."""
     return (

@@ -1,5 +1,6 @@
 """One lockout for every way to log in (portal.lockout, applied by portal.backends)."""
 
+import datetime
 import threading
 import time
 
@@ -10,7 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
+from portal import clock
+from portal.models import LoginFailureCount
 from tests.api.conftest import API
 from tests.portal.test_clock import require_postgres
 
@@ -160,3 +164,11 @@ def test_parallel_wrong_passwords_run_no_more_checks_than_the_limit(monkeypatch)
     for thread in threads:
         thread.join(timeout=30)
     assert len(checks) <= settings.LOGIN_FAILURE_LIMIT
+
+
+def test_the_clock_removes_counts_whose_window_ended_long_ago(root, client):
+    _token(client, "root", "wrong", "10.0.0.4")
+    _token(client, "nobody", "wrong", "10.0.0.4")
+    assert LoginFailureCount.objects.count() == 3  # two usernames from the address, the address
+    clock.run(timezone.now() + datetime.timedelta(days=2))
+    assert not LoginFailureCount.objects.exists()

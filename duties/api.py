@@ -1,12 +1,13 @@
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 
+from portal import serializers as portal_serializers
 from portal.services import editable_fields
 
 from .models import Division
 from .services import division_update
 
 
-class DivisionSerializer(serializers.ModelSerializer):
+class DivisionSerializer(portal_serializers.ModelSerializer):
     class Meta:
         model = Division
         fields = ["id", *editable_fields(division_update, besides=("actor", "division"))]

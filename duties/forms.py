@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from portal import forms as portal_forms
 from portal.forms import CapfirstLabels
 from portal.services import editable_fields
 
@@ -9,7 +10,7 @@ from .models import Division, DivisionMembership, MemberRole
 from .services import division_update
 
 
-class DivisionForm(forms.ModelForm):
+class DivisionForm(portal_forms.ModelForm):
     class Meta:
         model = Division
         fields = editable_fields(division_update, besides=("actor", "division"))
@@ -25,7 +26,7 @@ class MembershipForm(CapfirstLabels, forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=MemberRole.choices)
 
 
-class MembershipRoleForm(forms.ModelForm):
+class MembershipRoleForm(portal_forms.ModelForm):
     class Meta:
         model = DivisionMembership
         fields = ["role"]

@@ -5,12 +5,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from duties import access
+from portal import serializers as portal_serializers
 
 from . import selectors, services
 from .models import InvitationAnswer, Meeting, MeetingInvitation
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(portal_serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
 
     class Meta:
@@ -26,7 +27,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         ]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(portal_serializers.ModelSerializer):
     invitations = serializers.SerializerMethodField()
 
     class Meta:

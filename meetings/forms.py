@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division, DivisionKind
+from portal import forms as portal_forms
 from portal.forms import CapfirstLabels
 
 from .models import InvitationAnswer, Meeting, MeetingKind, SpecialMeetingRequest
@@ -15,7 +16,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(portal_forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -67,9 +68,7 @@ class MeetingScheduleForm(MeetingForm):
 
 class CancelForm(CapfirstLabels, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("reason for cancelling"), widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = portal_forms.long_text(_("reason for cancelling"), rows=2)
 
 
 class RespondForm(CapfirstLabels, forms.Form):
@@ -84,13 +83,11 @@ class RespondForm(CapfirstLabels, forms.Form):
 
 
 class AttendanceForm(CapfirstLabels, forms.Form):
-    minutes = forms.CharField(
-        label=_("minutes"), widget=forms.Textarea(attrs={"rows": 5}), required=False
-    )
+    minutes = portal_forms.long_text(_("minutes"), rows=5, required=False)
     minutes_file = forms.FileField(label=_("minutes file"), required=False)
 
 
-class SpecialRequestForm(forms.ModelForm):
+class SpecialRequestForm(portal_forms.ModelForm):
     class Meta:
         model = SpecialMeetingRequest
         fields = ["topic", "reason"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from duties.access import division_user_ids, org_user_ids
 from duties.models import Division, DivisionKind
-from portal.clock import Plan, at_send_hour, conf, in_window
+from portal.clock import Plan, at_send_hour, conf, each, in_window
 
 from .models import Meeting, MeetingInvitation, MeetingKind, MeetingStatus
 from .services import quarter_of
@@ -27,7 +27,8 @@ def plan_meetings(now):
         | Q(status=MeetingStatus.SCHEDULED, rescheduled_at__gt=now - lookback)
         | Q(status=MeetingStatus.CANCELLED, cancelled_at__gt=now - lookback)
     ).prefetch_related("invited_divisions")
-    for meeting in meetings:
+
+    def plans_of(meeting):
         org_ids = list(
             MeetingInvitation.objects.filter(meeting=meeting).values_list(
                 "organization_id", flat=True
@@ -88,6 +89,9 @@ def plan_meetings(now):
                 continue  # the invitation (or the notice of the move) already said it
             for user_id in recipients:
                 yield Plan(kind, user_id, "meeting", meeting.pk, due_at, title, body, url)
+
+    # One meeting that cannot be planned (a date out of range) is logged and skipped.
+    yield from each(meetings, plans_of)
 
 
 def quarter_start(day):

@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from duties import access
 from orgs.models import Organization
 from portal.actions import flash_errors, form_action
+from portal.downloads import keep_private, private_file
 from portal.forms import apply_validation_error
 from portal.rules import rule
 
@@ -247,6 +248,7 @@ def meeting_ics_download(request, pk):
         content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    keep_private(response)
     return response
 
 
@@ -255,7 +257,7 @@ def meeting_minutes_download(request, pk):
     meeting = _get_meeting(request, pk)
     if not meeting.minutes_file:
         raise Http404
-    return FileResponse(meeting.minutes_file.open("rb"), as_attachment=True)
+    return private_file(meeting.minutes_file.open("rb"))
 
 
 @rule("leader")

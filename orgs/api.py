@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from duties import access
 from duties import services as duty_services
 from duties.models import Division, DivisionKind
+from portal import serializers as portal_serializers
 
 from . import credit_code, services
 from .forms import OrganizationFilter
@@ -24,7 +25,7 @@ class CreditCodeField(serializers.CharField):
             raise serializers.ValidationError(getattr(exc, "messages", [str(exc)])) from exc
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(portal_serializers.ModelSerializer):
     credit_code = CreditCodeField(max_length=40)
     confirm_check_failure = serializers.BooleanField(
         write_only=True,
@@ -35,7 +36,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
     work_areas = serializers.ListField(
         child=serializers.ChoiceField(choices=WorkArea.choices), required=False
     )
-    version = serializers.IntegerField(
+    version = portal_serializers.VersionField(
         required=False, help_text=_("On update: the version the client saw (required).")
     )
 
@@ -65,8 +66,8 @@ class AssignSerializer(serializers.Serializer):
     division = serializers.PrimaryKeyRelatedField(
         queryset=Division.objects.filter(kind=DivisionKind.LIAISON, is_active=True)
     )
-    reason = serializers.CharField()
-    version = serializers.IntegerField()
+    reason = portal_serializers.LongTextField()
+    version = portal_serializers.VersionField()
 
 
 class OrganizationViewSet(

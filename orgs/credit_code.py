@@ -10,10 +10,13 @@ some codes issued in practice are reported to fail the check and staff must be a
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from portal import validators
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -41,9 +44,15 @@ class CheckedCode:
         return self.code.isdigit() and self.code.endswith("000")
 
 
+# Spaces and hyphens that a printed or typed code is grouped with (after NFKC, which makes
+# full-width characters ASCII): not part of the code.
+SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
+
+
 def normalize(raw):
-    """Strip surrounding whitespace (including full-width spaces) and upper-case."""
-    return (raw or "").strip().replace("\u3000", "").upper()
+    """The code as typed, NFKC-normalised (full-width ``５３３１…`` is ``5331…``), without spaces
+    and hyphens anywhere, upper-case. Invisible characters are kept, for ``parse`` to name."""
+    return SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or "")).upper()
 
 
 def check_character(first17):
@@ -60,6 +69,16 @@ def parse(raw):
     code = normalize(raw)
     if not code:
         raise ValidationError(_("Enter the unified social credit code."), code="required")
+    invisible = validators.invisible_characters(code)
+    if invisible:
+        raise ValidationError(
+            _(
+                "The code contains invisible characters (%(chars)s), probably copied with it: "
+                "delete them or type the code again."
+            )
+            % {"chars": ", ".join(f"U+{ord(c):04X}" for c in invisible)},
+            code="invisible",
+        )
     if SCIENTIFIC.match(code):
         raise ValidationError(
             _(

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division, DivisionKind
+from portal import forms as portal_forms
 from portal.forms import CapfirstLabels
 from portal.widgets import PlainSelect
 
@@ -20,10 +21,10 @@ def _formfield(db_field, **kwargs):
         kwargs["assume_scheme"] = "https"
     if isinstance(db_field, models.DateField):
         kwargs["widget"] = DateInput()
-    return db_field.formfield(**kwargs)
+    return portal_forms.formfield(db_field, **kwargs)
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(portal_forms.ModelForm):
     """Carries the version the user saw, so that a stale save is refused instead of overwriting."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -118,7 +119,7 @@ class AssignLiaisonForm(CapfirstLabels, forms.Form):
         label=_("liaison division"),
         queryset=Division.objects.filter(kind=DivisionKind.LIAISON, is_active=True),
     )
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = portal_forms.long_text(_("reason"))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -127,7 +128,7 @@ class OrgUserForm(CapfirstLabels, forms.Form):
     full_name = forms.CharField(label=_("full name"), max_length=100)
     position = forms.CharField(label=_("position"), max_length=100, required=False)
     email = forms.EmailField(label=_("email"), required=False)
-    phone = forms.CharField(label=_("phone"), max_length=40, required=False)
+    phone = portal_forms.phone_field(_("phone"), required=False)
     password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput)
 
 

@@ -7,6 +7,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from portal.choices import ChoiceLabels
+from portal.models import ExplainedConstraints
 
 
 class OrgType(models.TextChoices):
@@ -67,7 +68,7 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(status=OrgStatus.ACTIVE)
 
 
-class Organization(ChoiceLabels, models.Model):
+class Organization(ChoiceLabels, ExplainedConstraints, models.Model):
     """A social organization the bureau supervises (局管社会组织).
 
     Never deleted: an organization that ends is deregistered or revoked, and stays in the registry
@@ -153,6 +154,10 @@ class Organization(ChoiceLabels, models.Model):
 
     history = HistoricalRecords()
     objects = OrganizationQuerySet.as_manager()
+
+    constraint_messages = {
+        "org_term_end_after_start": ("term_end", _("The term cannot end before it starts.")),
+    }
 
     class Meta:
         verbose_name = _("organization")

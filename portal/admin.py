@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CalendarDay, Notification, Reminder, User
+from .models import ApiToken, CalendarDay, Notification, Reminder, User
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
@@ -107,3 +107,13 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ("email_status",)
     search_fields = ("title", "recipient__username")
     list_select_related = ("recipient",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Shown only: tokens are revoked through the API and the user's page (``portal.services``)."""
+
+    list_display = ("prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at")
+    search_fields = ("prefix", "user__username")
+    list_select_related = ("user",)
+    exclude = ("digest", "credentials")

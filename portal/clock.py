@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from . import lockout
 from .models import Reminder, ReminderStatus
 from .notifications import notify, retry_stale_emails
 
@@ -111,10 +112,29 @@ def sweep(now):
     return done
 
 
+def each(rows, plans_of):
+    """The plans of every row, by ``plans_of(row)``, for a planner's loop: a row that cannot be
+    planned (a date out of range, a bug) is logged and skipped, as a failing reminder is, and
+    the others are planned."""
+    for row in rows:
+        try:
+            plans = list(plans_of(row))
+        except Exception:
+            logger.exception("the reminders of %r could not be planned; it is skipped", row)
+            continue
+        yield from plans
+
+
 def plan(now):
-    """Insert the reminders due in the look-back window; existing keys are left alone."""
+    """Insert the reminders due in the look-back window; existing keys are left alone. A planner
+    that fails is logged; the other planners and the sending go on."""
+    plans = []
     with translation.override(settings.LANGUAGE_CODE):
-        plans = [p for planner in PLANNERS for p in planner(now)]
+        for planner in PLANNERS:
+            try:
+                plans.extend(planner(now))
+            except Exception:
+                logger.exception("planner %s failed; the others go on", planner.__qualname__)
     rows = [
         Reminder(
             key=p.key,
@@ -188,6 +208,7 @@ def run(now=None):
     planned = plan(now)
     sent = dispatch(now)
     emails = retry_stale_emails(now)
+    lockout.purge_expired(now)
     return {"swept": swept, "planned": planned, "sent": sent, "emails_retried": emails}
 
 

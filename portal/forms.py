@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import lockout
+from . import validators
 from .models import User
 
 
@@ -15,6 +15,58 @@ class CapfirstLabels:
         for field in self.fields.values():
             if field.label:
                 field.label = capfirst(field.label)
+
+
+def formfield(db_field, **kwargs):
+    """A model form's field for ``db_field`` with the portal's input rules (``portal.validators``):
+    every model form names this as its ``formfield_callback``."""
+    rules, max_length = validators.model_field_rules(db_field)
+    if rules:
+        kwargs["validators"] = [*kwargs.get("validators", ()), *rules]
+    if max_length:
+        kwargs.setdefault("max_length", max_length)
+    return db_field.formfield(**kwargs)
+
+
+class ModelForm(forms.ModelForm):
+    """The base of the portal's model forms: their fields carry the portal's input rules
+    (``formfield``, unless the form's ``Meta`` names a callback of its own that calls it)."""
+
+    def __init_subclass__(cls, **kwargs):
+        # Runs before Django reads the subclass's Meta, which does not inherit ours.
+        super().__init_subclass__(**kwargs)
+        meta = getattr(cls, "Meta", None)
+        if meta is not None and getattr(meta, "formfield_callback", None) is None:
+            meta.formfield_callback = staticmethod(formfield)
+
+
+def date_field(**kwargs):
+    """A plain form's date field, within the plausible years."""
+    return forms.DateField(validators=[validators.validate_plausible_date], **kwargs)
+
+
+def long_text(label, *, required=True, rows=3, **kwargs):
+    """A plain form's free text (a comment, an opinion, a summary), of bounded length."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=validators.LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+def count_field(label, **kwargs):
+    """A plain form's count (participants, attendees): a whole number from 0 to ``COUNT_MAX``."""
+    kwargs.setdefault("min_value", 0)
+    kwargs.setdefault("max_value", validators.COUNT_MAX)
+    return forms.IntegerField(label=label, **kwargs)
+
+
+def phone_field(label, **kwargs):
+    """A plain form's telephone number."""
+    kwargs.setdefault("max_length", 40)
+    return forms.CharField(label=label, validators=[validators.validate_phone], **kwargs)
 
 
 # Service errors name model fields; a few forms show them under another field name.
@@ -33,7 +85,7 @@ def apply_validation_error(form, exc):
         form.add_error(None, exc)
 
 
-class UserCreateForm(forms.ModelForm):
+class UserCreateForm(ModelForm):
     password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput)
 
     class Meta:
@@ -41,7 +93,7 @@ class UserCreateForm(forms.ModelForm):
         fields = ["username", "full_name", "email", "phone", "is_bureau_admin", "is_leader"]
 
 
-class UserEditForm(forms.ModelForm):
+class UserEditForm(ModelForm):
     new_password = forms.CharField(
         label=_("new password"),
         widget=forms.PasswordInput,
@@ -55,18 +107,7 @@ class UserEditForm(forms.ModelForm):
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, with the lockout shared with the API's token endpoint."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        if username is not None and password:
-            lockout.check_not_locked(username)
-            self.user_cache = lockout.authenticate_with_lockout(self.request, username, password)
-            if self.user_cache is None:
-                raise self.get_invalid_login_error()
-            self.confirm_login_allowed(self.user_cache)
-        return self.cleaned_data
+    """Django's login form; the lockout is the authentication backend's (``portal.lockout``)."""
 
 
 def style_filter_form(form):

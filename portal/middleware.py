@@ -1,4 +1,7 @@
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.utils.translation import gettext as _
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
@@ -10,3 +13,39 @@ class PortalLocaleMiddleware(LocaleMiddleware):
             request.META = {**request.META}
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)
+
+
+class PermissionsPolicy:
+    """The ``Permissions-Policy`` header (``PERMISSIONS_POLICY``) on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class RefuseOversizeBodies:
+    """Answer 413 to a request whose declared body exceeds ``REQUEST_BODY_MAX_BYTES`` before any
+    of it is read: a 300 MB upload is not streamed to disk only to be refused at 20 MB. After the
+    locale middleware, so the message is in the user's language; JSON under /api/."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        if length > limit:
+            message = _("The request is larger than %(mb)d MB and was refused.") % {
+                "mb": limit // (1024 * 1024)
+            }
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

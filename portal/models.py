@@ -1,9 +1,42 @@
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, router
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+class ExplainedConstraints:
+    """A model mixin: ``constraint_messages`` maps a check constraint's name to the field and the
+    message (translated) that a violation is reported with, where Django would show
+    “Constraint “name” is violated.” to the user (pages and API alike, from ``full_clean``)."""
+
+    constraint_messages = {}
+
+    def validate_constraints(self, exclude=None):
+        using = router.db_for_write(self.__class__, instance=self)
+        errors = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as exc:
+                    if constraint.name in self.constraint_messages:
+                        field, message = self.constraint_messages[constraint.name]
+                        errors.setdefault(field, []).append(
+                            ValidationError(message, code=constraint.name)
+                        )
+                    elif getattr(exc, "code", None) == "unique" and len(constraint.fields) == 1:
+                        errors.setdefault(constraint.fields[0], []).append(exc)
+                    else:
+                        errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class User(AbstractUser):
@@ -28,7 +61,11 @@ class User(AbstractUser):
         help_text=_("Member of the leading group for law-based government: reads everything."),
     )
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Raised to end every session and API token of the user without touching the password (a
+    # deactivation): it is part of the hash that sessions and tokens are checked against.
+    credentials_epoch = models.PositiveIntegerField(_("credentials epoch"), default=0)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "credentials_epoch"])
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -41,6 +78,17 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password, which every session carries and is checked against on
+        each request (``django.contrib.auth.get_user``) and which each API token keeps from its
+        issue (``ApiToken.credentials``): a new password, or a raised ``credentials_epoch``,
+        ends them all. Epoch 0 gives Django's own hash, so no session ends on upgrade."""
+        if not self.credentials_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "portal.models.User.credentials"
+        value = f"{self.password}|{self.credentials_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 class DayKind(models.TextChoices):
@@ -172,3 +220,77 @@ class Reminder(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class LoginFailureCount(models.Model):
+    """Failed (and in-flight) password checks under one lockout key within one window
+    (``portal.lockout``). Counted with conditional UPDATEs, so parallel requests cannot overshoot
+    the limit; a row whose window has ended starts a new one."""
+
+    key = models.CharField(_("key"), max_length=400, unique=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    window_ends_at = models.DateTimeField(_("window ends at"))
+
+    class Meta:
+        verbose_name = _("login failure count")
+        verbose_name_plural = _("login failure counts")
+
+    def __str__(self):
+        return self.key
+
+
+class ApiToken(models.Model):
+    """A key for the API (``Authorization: Token <key>``), one per client the user signed in.
+
+    Only a digest of the key is stored. A token is accepted until it expires (``API_TOKEN_DAYS``
+    after issue), is revoked (by its user or a user manager; the row stays), its user is
+    deactivated, or its user's credentials change: it keeps the user's session hash from its
+    issue, as a session does, so a new password ends it whichever way it was set.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    prefix = models.CharField(_("key begins with"), max_length=8)
+    credentials = models.CharField(_("credentials"), max_length=128)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.prefix}…"
+
+    @staticmethod
+    def digest_of(key):
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def new_key(cls):
+        return secrets.token_hex(20)
+
+    def is_valid_for(self, user, now):
+        """Whether the token still opens the API for ``user`` (its own, just loaded) at ``now``."""
+        return (
+            self.revoked_at is None
+            and self.expires_at > now
+            and user.is_active
+            and constant_time_compare(self.credentials, user.get_session_auth_hash())
+        )

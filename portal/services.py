@@ -1,13 +1,18 @@
 """Writes that belong to the portal itself: user accounts, and helpers shared by every service."""
 
+import datetime
 import inspect
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Length
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import User
+from . import validators
+from .models import ApiToken, User
 
 
 class Unchanged:
@@ -82,6 +87,13 @@ def register_user_manager_rule(rule):
     _user_manager_rule = rule
 
 
+def may_manage_users(user):
+    """Whether ``user`` may create and change users, and end their sessions and tokens."""
+    if _user_manager_rule is None:
+        raise ImproperlyConfigured("No rule says who may manage users.")
+    return bool(user is not None and user.is_authenticated and _user_manager_rule(user))
+
+
 def _require_user_manager(actor):
     if _user_manager_rule is None:
         raise ImproperlyConfigured("No rule says who may manage users.")
@@ -101,14 +113,11 @@ def user_create(
     is_bureau_admin: bool = False,
     is_leader: bool = False,
 ) -> User:
-    """Create a login (bureau admins only). Password rules are Django's validators; errors
-    change nothing."""
+    """Create a login (bureau admins only; every way of creating a user comes here). The
+    username is normalized and checked by ``portal.validators`` and must not be confusable with
+    an existing one; password rules are Django's validators; errors change nothing."""
     _require_user_manager(actor)
-    username = username.strip()
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError(
-            {"username": _("A user with this username already exists.")}, code="unique"
-        )
+    username = _checked_username(username)
     user = User(
         username=username,
         full_name=full_name,
@@ -123,6 +132,30 @@ def user_create(
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     return save_with_history(user, actor=actor)
+
+
+def _checked_username(raw):
+    username = validators.normalize_username(raw)
+    try:
+        validators.validate_username(username)
+    except ValidationError as exc:
+        raise ValidationError({"username": exc.messages}) from exc
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError(
+            {"username": _("A user with this username already exists.")}, code="unique"
+        )
+    skeleton = validators.username_skeleton(username)
+    same_length = User.objects.annotate(length=Length("username")).filter(length=len(username))
+    for other in same_length.values_list("username", flat=True).iterator():
+        if validators.username_skeleton(other) == skeleton:
+            raise ValidationError(
+                {
+                    "username": _("The username is too easily confused with “%(other)s”.")
+                    % {"other": other}
+                },
+                code="confusable",
+            )
+    return username
 
 
 @transaction.atomic
@@ -155,8 +188,11 @@ def user_update(
         raise ValidationError(
             _("You cannot remove your own administrator role or deactivate yourself.")
         )
+    deactivated = user.is_active and is_active is False
     for name, value in changes.items():
         setattr(user, name, value)
+    if deactivated:
+        _end_credentials(user, actor=actor)
     return save_with_history(user, actor=actor)
 
 
@@ -168,5 +204,56 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
+    user.set_password(password)  # a new session hash: every session and token of the user ends
+    _revoke_tokens(user, actor=actor)
     return save_with_history(user, actor=actor, reason=_("password reset"))
+
+
+def _revoke_tokens(user, *, actor):
+    return ApiToken.objects.filter(user=user, revoked_at=None).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )
+
+
+def _end_credentials(user, *, actor):
+    """End every session and API token of ``user`` (saved by the caller): the raised epoch
+    changes the session hash they are checked against, and the tokens are marked revoked."""
+    user.credentials_epoch += 1
+    _revoke_tokens(user, actor=actor)
+
+
+@transaction.atomic
+def user_end_sessions(*, actor: User, user: User) -> User:
+    """Sign ``user`` out everywhere: every session and API token ends (bureau admins only)."""
+    _require_user_manager(actor)
+    _end_credentials(user, actor=actor)
+    return save_with_history(user, actor=actor, reason=_("signed out everywhere"))
+
+
+@transaction.atomic
+def token_issue(*, user: User) -> tuple[ApiToken, str]:
+    """A new API token for ``user``, who has just proved their password; returns the token and
+    its key, which is shown this once and stored only as a digest."""
+    key = ApiToken.new_key()
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        digest=ApiToken.digest_of(key),
+        prefix=key[:8],
+        credentials=user.get_session_auth_hash(),
+        created_at=now,
+        expires_at=now + datetime.timedelta(days=settings.API_TOKEN_DAYS),
+    )
+    return token, key
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """Revoke one API token: its own user's, or any user's for a user manager. The row stays."""
+    if token.user_id != actor.pk:
+        _require_user_manager(actor)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = actor
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token

@@ -8,6 +8,7 @@ environment, and a missing one stops the process at start-up.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,6 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "bootstrap",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
@@ -60,12 +60,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
+    "portal.middleware.RefuseOversizeBodies",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.PermissionsPolicy",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -138,7 +141,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Names bounded in bytes, so that long Chinese file names fit the file system.
+    "default": {"BACKEND": "portal.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -228,6 +232,26 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Only the portal's own files run and style its pages: no inline script, no inline style, no
+# other origin (Bootstrap's icons are data: URIs). The API docs load their scripts as files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page of the portal uses (portal.middleware.PermissionsPolicy).
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 
 PAGINATE_BY = 25
 
@@ -246,11 +270,16 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000" if 
 if not PORTAL_BASE_URL:
     raise ImproperlyConfigured("PORTAL_BASE_URL must be set when DEBUG is off.")
 FILING_ATTACHMENT_MAX_MB = env.int("FILING_ATTACHMENT_MAX_MB", default=20)
+# An Office file is refused if its zip entries expand to more than this.
+OFFICE_EXPANDED_MAX_MB = env.int("OFFICE_EXPANDED_MAX_MB", default=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body larger than this is refused before it is read (portal.middleware); the largest
+# upload and its form fields fit.
+REQUEST_BODY_MAX_BYTES = (FILING_ATTACHMENT_MAX_MB + 1) * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portal.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api_base.RulePermission"],
@@ -279,6 +308,15 @@ SPECTACULAR_SETTINGS = {
         "ResponseEnum": "meetings.models.InvitationAnswer",
     },
 }
-# Failed logins, on the page and through the API alike, lock the username for a while.
+# API tokens end this many days after issue (and earlier on revocation or a password change).
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+# Failed logins, on the page, through the API and in the Django admin alike, lock the username
+# from that client address, and the address itself, for a while (portal/lockout.py).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+# Behind a proxy: the request header that carries the client's address, e.g. HTTP_X_REAL_IP.
+LOGIN_CLIENT_ADDRESS_HEADER = env.str("LOGIN_CLIENT_ADDRESS_HEADER", default="REMOTE_ADDR")
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Dates and times are accepted only within these years (portal/validators.py), in forms and API.
+DATE_INPUT_MIN_YEAR = env.int("DATE_INPUT_MIN_YEAR", default=1949)
+DATE_INPUT_MAX_YEAR = env.int("DATE_INPUT_MAX_YEAR", default=2100)

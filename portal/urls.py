@@ -7,6 +7,7 @@ from . import views
 
 admin.site.site_header = admin.site.site_title = "局管社会组织管理服务平台"
 
+handler400 = "portal.views.bad_request"
 handler404 = "portal.views.page_not_found"
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("users/<int:pk>/sign-out/", views.user_sign_out, name="user_sign_out"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read, name="inbox_read"),
     path("orgs/", include("orgs.urls")),

@@ -1,16 +1,19 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.i18n import set_language as django_set_language
 
@@ -114,9 +117,24 @@ def user_detail(request, pk):
             "subject": user,
             "memberships": user.division_memberships.select_related("division"),
             "history": change_log(user.history.all()),
+            "live_tokens": user.api_tokens.filter(
+                revoked_at=None, expires_at__gt=timezone.now()
+            ).count(),
             "title": _("User %(user)s") % {"user": user.username},
         },
     )
+
+
+@rule("bureau_admin")
+@require_POST
+def user_sign_out(request, pk):
+    """End every session and API token of the user (a lost device, a leaked token)."""
+    user = get_object_or_404(get_user_model(), pk=pk)
+    services.user_end_sessions(actor=request.user, user=user)
+    messages.success(
+        request, _("Every session and API token of %(user)s has ended.") % {"user": user.username}
+    )
+    return redirect("user_detail", pk=user.pk)
 
 
 @rule("authenticated")
@@ -146,6 +164,28 @@ def inbox_read(request):
     ):
         return redirect(target)
     return redirect("inbox")
+
+
+def bad_request(request, exception):
+    """400 as JSON under /api/ (a body over the upload limit, a malformed request), the portal's
+    page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {
+                "detail": _("The request could not be read: %(reason)s")
+                % {"reason": _request_problem(exception)}
+            },
+            status=400,
+        )
+    return django_bad_request(request, exception)
+
+
+def _request_problem(exception):
+    if isinstance(exception, RequestDataTooBig):
+        return _("the body is larger than %(mb)d MB.") % {
+            "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        }
+    return _("it is malformed.")
 
 
 def page_not_found(request, exception):

@@ -1,4 +1,3 @@
-from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import exceptions, mixins, parsers, serializers, viewsets
@@ -8,13 +7,15 @@ from rest_framework.response import Response
 
 from duties import access
 from orgs.models import Organization
+from portal import serializers as portal_serializers
+from portal.downloads import private_file
 
 from . import selectors, services, workflow
 from .matter_forms import COLUMN_FIELDS
 from .models import Attachment, Filing, FilingEvent, MatterType, Opinion, Stance
 
 
-class MatterTypeSerializer(serializers.ModelSerializer):
+class MatterTypeSerializer(portal_serializers.ModelSerializer):
     class Meta:
         model = MatterType
         fields = [
@@ -47,7 +48,7 @@ class MatterTypeViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["code", "form_kind", "submitted_by", "is_active"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(portal_serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.display_name")
 
     class Meta:
@@ -66,19 +67,19 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
 
-class OpinionSerializer(serializers.ModelSerializer):
+class OpinionSerializer(portal_serializers.ModelSerializer):
     class Meta:
         model = Opinion
         fields = ["id", "division", "state", "stance", "body", "author", "requested_at", "given_at"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(portal_serializers.ModelSerializer):
     class Meta:
         model = Attachment
         fields = ["id", "name", "size", "content_type", "internal", "uploaded_by", "uploaded_at"]
 
 
-class FilingSerializer(serializers.ModelSerializer):
+class FilingSerializer(portal_serializers.ModelSerializer):
     matter = serializers.SlugRelatedField(slug_field="code", queryset=MatterType.objects.all())
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(),
@@ -162,8 +163,8 @@ class FilingDetailSerializer(FilingSerializer):
 
 
 class ActionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(help_text=_("The version the client saw."))
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    version = portal_serializers.VersionField()
+    comment = portal_serializers.LongTextField(required=False, allow_blank=True, default="")
 
 
 class DecisionSerializer(ActionSerializer):
@@ -191,18 +192,18 @@ class RestrictionSerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.Serializer):
-    body = serializers.CharField()
+    body = portal_serializers.LongTextField()
     internal = serializers.BooleanField(required=False, default=False)
 
 
 class OpinionInputSerializer(serializers.Serializer):
     stance = serializers.ChoiceField(choices=Stance.choices)
-    body = serializers.CharField()
+    body = portal_serializers.LongTextField()
 
 
 class SummarySerializer(serializers.Serializer):
-    version = serializers.IntegerField()
-    summary = serializers.CharField()
+    version = portal_serializers.VersionField()
+    summary = portal_serializers.LongTextField()
 
 
 class UploadSerializer(serializers.Serializer):
@@ -269,7 +270,7 @@ class FilingViewSet(
     def perform_update(self, serializer):
         filing = serializer.instance
         version = self.request.data.get("version")
-        if not isinstance(version, int):
+        if isinstance(version, bool) or not isinstance(version, int):
             raise exceptions.ValidationError({"version": [_("Give the version you saw.")]})
         data = serializer.validated_data
         given = {name: data[name] for name in (*COLUMN_FIELDS, "details") if name in data}
@@ -379,9 +380,8 @@ class AttachmentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         attachment = self.get_object()
-        return FileResponse(
+        return private_file(
             attachment.file.open("rb"),
-            as_attachment=True,
             filename=attachment.name,
             content_type=attachment.content_type,
         )

@@ -1,11 +1,15 @@
 """What may be attached to a filing: PDF, Office documents and images, up to a size limit.
 
-The extension and the file's first bytes must agree, so a renamed executable is refused.
+The extension and the file's first bytes must agree, so a renamed executable is refused; a PDF
+must have a PDF's structure (objects and an end-of-file marker, no web page behind the header),
+and an Office Open XML file must be a sound zip archive that does not expand beyond
+``OFFICE_EXPANDED_MAX_MB`` (a "zip bomb" would fill the disk of whoever opens it).
 """
 
 import os
 import re
 import unicodedata
+import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,6 +36,9 @@ TYPES = {
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
 }
+
+
+NAME_LENGTH = 200  # Attachment.name
 
 
 def max_bytes():
@@ -67,25 +74,78 @@ def validate(upload):
             _("“%(name)s” is not really a %(ext)s file.") % {"name": upload.name, "ext": ext},
             code="content",
         )
+    if ext == ".pdf":
+        _check_pdf(upload)
+    elif signatures == (ZIP,):
+        _check_office_zip(upload)
     return content_type
 
 
+# Markers of a web page, which a browser or a careless viewer would run as one.
+MARKUP = re.compile(rb"<\s*(?:html|script|body|iframe|svg|!doctype)\b", re.IGNORECASE)
+OFFICE_MAX_ENTRIES = 5000
+
+
+def _not_really(upload, ext):
+    return ValidationError(
+        _("“%(name)s” is not really a %(ext)s file.") % {"name": upload.name, "ext": ext},
+        code="content",
+    )
+
+
+def _check_pdf(upload):
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(max(0, upload.size - 2048))
+    tail = upload.read()
+    upload.seek(0)
+    if (
+        not re.match(rb"%PDF-\d\.\d", head)
+        or b"%%EOF" not in tail
+        or not re.search(rb"\d+\s+\d+\s+obj\b", head + tail)
+        or MARKUP.search(head)
+    ):
+        raise _not_really(upload, ".pdf")
+
+
+def _check_office_zip(upload):
+    ext = os.path.splitext(upload.name or "")[1].lower()
+    limit = settings.OFFICE_EXPANDED_MAX_MB * 1024 * 1024
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            expanded = sum(entry.file_size for entry in entries)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise _not_really(upload, ext) from exc
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" not in names:
+        raise _not_really(upload, ext)
+    if len(entries) > OFFICE_MAX_ENTRIES or expanded > limit:
+        raise ValidationError(
+            _(
+                "“%(name)s” would expand to more than %(limit)d MB when opened; save it again "
+                "without embedded media or split it."
+            )
+            % {"name": upload.name, "limit": settings.OFFICE_EXPANDED_MAX_MB},
+            code="expanded_size",
+        )
+
+
 def clean_name(name):
-    """A safe file name that keeps Chinese characters."""
+    """A safe file name that keeps Chinese characters, as shown to users (``Attachment.name``,
+    200 characters); the stored file's name is bounded in bytes by the storage."""
     name = unicodedata.normalize("NFC", os.path.basename(name or "file"))
     name = re.sub(r"[^\w.\-（）()\u4e00-\u9fff]+", "_", name).strip("._") or "file"
-    return name[-150:]
-
-
-#: File systems limit a name in bytes (255 on ext4), not characters: a Chinese character takes 3.
-STORED_NAME_BYTES = 120
+    if len(name) <= NAME_LENGTH:
+        return name
+    stem, ext = os.path.splitext(name)
+    return stem[: NAME_LENGTH - len(ext)] + ext if len(ext) < 16 else name[:NAME_LENGTH]
 
 
 def upload_path(folder, filename):
-    """Where an upload is stored: ``folder``, a time stamp and the cleaned name, cut to
-    ``STORED_NAME_BYTES`` bytes (keeping its extension). The full name stays in the record."""
-    name = clean_name(filename)
-    stem, ext = os.path.splitext(name)
-    budget = STORED_NAME_BYTES - len(ext.encode())
-    stem = stem.encode()[:budget].decode(errors="ignore") or "file"
-    return f"{folder}/{timezone.now():%Y%m%d%H%M%S}-{stem}{ext}"
+    """Where an upload is stored: ``folder``, a time stamp and the cleaned name (the storage
+    bounds the stored name in bytes; the full name stays in the record)."""
+    return f"{folder}/{timezone.now():%Y%m%d%H%M%S}-{clean_name(filename)}"

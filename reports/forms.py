@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from duties.models import Division
 from orgs.models import ManagementMode
+from portal import forms as portal_forms
 from portal.forms import CapfirstLabels
 from portal.services import editable_fields
 from portal.widgets import PlainSelect
@@ -16,13 +17,11 @@ from .services import matter_update
 class TransitionForm(CapfirstLabels, forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in workflow.TRANSITIONS])
     version = forms.IntegerField(widget=forms.HiddenInput)
-    comment = forms.CharField(
-        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    comment = portal_forms.long_text(_("comment"), required=False)
 
 
 class CommentForm(CapfirstLabels, forms.Form):
-    body = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = portal_forms.long_text(_("comment"))
     internal = forms.BooleanField(
         label=_("internal (bureau staff only)"), required=False, initial=True
     )
@@ -46,7 +45,7 @@ class RestrictionForm(CapfirstLabels, forms.Form):
 
 class OpinionForm(CapfirstLabels, forms.Form):
     stance = forms.ChoiceField(label=_("stance"), choices=Stance.choices)
-    body = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = portal_forms.long_text(_("opinion"))
 
 
 class AttachmentForm(CapfirstLabels, forms.Form):
@@ -56,9 +55,7 @@ class AttachmentForm(CapfirstLabels, forms.Form):
 
 class SummaryForm(CapfirstLabels, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    summary = forms.CharField(
-        label=_("summary: results, impact, problems"), widget=forms.Textarea(attrs={"rows": 5})
-    )
+    summary = portal_forms.long_text(_("summary: results, impact, problems"), rows=5)
 
 
 class QueueFilter(django_filters.FilterSet):
@@ -104,7 +101,7 @@ class QueueFilter(django_filters.FilterSet):
         return queryset
 
 
-class MatterTypeForm(forms.ModelForm):
+class MatterTypeForm(portal_forms.ModelForm):
     management_modes = forms.MultipleChoiceField(
         label=_("applies to management modes"),
         required=False,

@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal import forms as portal_forms
 from portal.forms import CapfirstLabels
 
 from .models import FormKind
@@ -27,13 +28,11 @@ class DateInput(forms.DateInput):
 
 
 def date_field(label, required=True):
-    return forms.DateField(label=label, required=required, widget=DateInput())
+    return portal_forms.date_field(label=label, required=required, widget=DateInput())
 
 
 def text(label, required=True, rows=4):
-    return forms.CharField(
-        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows})
-    )
+    return portal_forms.long_text(label, required=required, rows=rows)
 
 
 class MatterForm(CapfirstLabels, forms.Form):
@@ -91,14 +90,14 @@ class MajorMatterForm(MatterForm):
     event_start = date_field(_("starts"))
     event_end = date_field(_("ends"))
     location = forms.CharField(label=_("where"), max_length=200)
-    participants = forms.IntegerField(label=_("expected participants"), min_value=0)
+    participants = portal_forms.count_field(_("expected participants"))
     foreign_involved = yes_no(
         _("foreign, Hong Kong, Macao or Taiwan parties or overseas funds involved")
     )
     foreign_details = text(_("details of foreign involvement"), required=False, rows=2)
     funding_source = forms.CharField(label=_("funding source"), max_length=200)
     contact_person = forms.CharField(label=_("contact person"), max_length=100)
-    contact_phone = forms.CharField(label=_("contact phone"), max_length=40)
+    contact_phone = portal_forms.phone_field(_("contact phone"))
 
     def clean(self):
         cleaned = super().clean()
@@ -174,7 +173,7 @@ class BureauActivityForm(MatterForm):
     event_start = date_field(_("starts"))
     event_end = date_field(_("ends"))
     location = forms.CharField(label=_("where"), max_length=200)
-    participants = forms.IntegerField(label=_("expected participants"), min_value=0)
+    participants = portal_forms.count_field(_("expected participants"))
     leaders_invited = forms.CharField(
         label=_("bureau leaders invited"), max_length=200, required=False
     )

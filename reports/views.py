@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,6 +9,7 @@ from duties import access
 from duties.models import Division
 from orgs.models import Organization
 from portal.actions import flash_errors, form_action
+from portal.downloads import private_file
 from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.listings import clean_query, filtered_page, render_listing, split_page
@@ -314,15 +314,9 @@ def _get_attachment(request, pk):
 @rule("authenticated")
 def attachment_download(request, pk):
     attachment = _get_attachment(request, pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
+    return private_file(
+        attachment.file.open("rb"), filename=attachment.name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @rule("authenticated")

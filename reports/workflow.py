@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal import calendar, clock
+from portal.validators import is_plausible_date, year_bounds
 
 
 class FilingState(models.TextChoices):
@@ -112,6 +113,19 @@ def _report_attached(filing, ctx):
     return None
 
 
+@precondition("dates", "its dates lie within the years dates may be entered for")
+def _dates_plausible(filing, ctx):
+    """A draft saved before the bounds (``portal.validators``) may carry a year 0001: its
+    deadlines and lateness cannot be computed, so it is corrected first."""
+    if not all(is_plausible_date(day) for day in (filing.event_start, filing.event_end)):
+        low, high = year_bounds()
+        return _(
+            "The filing's dates must lie between the years %(min)d and %(max)d; correct them "
+            "before submitting."
+        ) % {"min": low, "max": high}
+    return None
+
+
 @precondition("opinions_pending", "every opinion asked for is in")
 def _opinions_in(filing, ctx):
     pending = [
@@ -172,7 +186,13 @@ ACTIONS = {
             verb=_("submitted"),
             target=S.SUBMITTED,
             transition=True,
-            requires=(_still_fileable, _standing_allows, _lead_known, _report_attached),
+            requires=(
+                _still_fileable,
+                _standing_allows,
+                _lead_known,
+                _report_attached,
+                _dates_plausible,
+            ),
         ),
         Action(
             "resubmit",
@@ -182,7 +202,7 @@ ACTIONS = {
             verb=_("resubmitted"),
             target=S.RESUBMITTED,
             transition=True,
-            requires=(_standing_allows,),
+            requires=(_standing_allows, _dates_plausible),
         ),
         Action(
             "withdraw",
@@ -367,7 +387,7 @@ def late_days(matter, event_start, today):
     """Working days a first submission on ``today`` is late (迟报) against the matter's lead
     time; None when it is in time or the matter has none. Arriving on the weekend after the
     deadline is still late: at least one day."""
-    if not matter.lead_time_days or not event_start:
+    if not matter.lead_time_days or not event_start or not is_plausible_date(event_start):
         return None
     required_by = calendar.add_workdays(event_start, -matter.lead_time_days)
     if today > required_by:
@@ -381,6 +401,6 @@ def review_due_on(matter, today):
 
 def summary_due_on(matter, event_start, event_end):
     anchor = event_end or event_start
-    if matter.summary_days and anchor:
+    if matter.summary_days and anchor and is_plausible_date(anchor):
         return calendar.add_workdays(anchor, matter.summary_days)
     return None

@@ -43,6 +43,8 @@ def _sample(name, field, start):
         return "1000"
     if isinstance(field, forms.EmailField):
         return "contact@example.org"
+    if name == "phone" or name.endswith("_phone"):
+        return "021-12345678"
     if isinstance(field, forms.BooleanField):
         return True
     return "测试内容"[: field.max_length or 20]

@@ -48,7 +48,7 @@ def api(world):
 
 # --- filings set up through the services, as the pages would -----------------------------
 
-PDF = b"%PDF-1.4\n% test file\n"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def matter(code):

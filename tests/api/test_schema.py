@@ -28,10 +28,17 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 @pytest.fixture(scope="module")
 def schema(django_db_blocker):
+    from django.contrib.auth import get_user_model
     from django.test import Client
 
     with django_db_blocker.unblock():
-        response = Client().get(SCHEMA_URL, HTTP_ACCEPT=OPENAPI_JSON)
+        reader = get_user_model().objects.create_user("schema-reader", is_bureau_admin=True)
+        client = Client()
+        client.force_login(reader)
+        try:
+            response = client.get(SCHEMA_URL, HTTP_ACCEPT=OPENAPI_JSON)
+        finally:
+            reader.delete()  # a module-wide fixture: leaves no row to the tests
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"].startswith(OPENAPI_JSON)
     return json.loads(response.content)
@@ -40,7 +47,29 @@ def schema(django_db_blocker):
 # --- validity --------------------------------------------------------------------------------
 
 
-def test_schema_is_served_as_json_both_ways(client, schema):
+@pytest.fixture
+def staff_client(db, client):
+    """The schema and the docs are for bureau staff."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_user("docs-staff", is_bureau_admin=True))
+    return client
+
+
+def test_schema_and_docs_are_refused_to_anonymous_and_organization_users(world, client):
+    response = client.get(SCHEMA_URL)
+    assert response.status_code == 401
+    assert b"detail" in response.content
+    assert client.get(DOCS_URL).status_code == 302  # to the login page
+    client.force_login(world.org_a1)
+    assert client.get(SCHEMA_URL).status_code == 403
+    assert client.get(DOCS_URL).status_code == 403
+    client.force_login(world.liaison_a)
+    assert client.get(SCHEMA_URL).status_code == 200
+
+
+def test_schema_is_served_as_json_both_ways(staff_client, schema):
+    client = staff_client
     by_query = client.get(SCHEMA_URL, {"format": "json"})
     assert by_query.status_code == 200
     assert json.loads(by_query.content) == schema
@@ -170,13 +199,13 @@ class _Refs(HTMLParser):
                 self.refs.append(value)
 
 
-def test_docs_are_served_from_local_static_files_only(client):
+def test_docs_are_served_from_local_static_files_only(staff_client):
+    client = staff_client
     response = client.get(DOCS_URL)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     html = response.content.decode()
     assert 'id="swagger-ui"' in html
-    assert SCHEMA_URL in html
 
     foreign = [
         url
@@ -190,10 +219,15 @@ def test_docs_are_served_from_local_static_files_only(client):
     parser.feed(html)
     assets = [ref for ref in parser.refs if not ref.startswith("#")]
     assert assets, "no stylesheet or script found on the docs page"
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "an inline script (CSP)"
+    scripts = []
     for ref in assets:
-        assert ref.startswith("/static/"), f"{ref} is not a local static file"
+        # Swagger UI's start-up script is served by the docs view itself, as a file (CSP).
+        assert ref.startswith(("/static/", DOCS_URL)), f"{ref} is not a local file"
         asset = client.get(ref)
         assert asset.status_code == 200, f"{ref}: {asset.status_code}"
         # Consuming the stream closes the response (the test client wraps it).
         body = b"".join(asset.streaming_content) if asset.streaming else asset.content
         assert body, f"{ref} is empty"
+        scripts.append(body)
+    assert any(SCHEMA_URL.encode() in body for body in scripts)

@@ -16,7 +16,7 @@ from reports import services as report_services
 from supervision import credit
 from supervision.models import EntryState, ListEntry, Rectification, RectificationState
 from tests.factories import filing_fields
-from tests.reports.helpers import add_heads, matter
+from tests.reports.helpers import PDF, add_heads, matter
 
 from .test_liaison_assignment import log_in, screenshot
 
@@ -57,7 +57,7 @@ def test_a_rectification_followed_to_the_end(new_context, live_server, world, tm
     ).to_be_visible()
     org.click(f'#home-rectifications a[href="/supervision/rectifications/{r.pk}/"]')
     report = tmp_path / "整改报告.pdf"
-    report.write_bytes(b"%PDF-1.4\n% report\n")
+    report.write_bytes(PDF)
     org.fill("#form-report textarea[name=body]", "已退还多收会员费")
     org.set_input_files("#form-report input[name=files]", str(report))
     org.click("#form-report button[type=submit]")

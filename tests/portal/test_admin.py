@@ -12,12 +12,12 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from rest_framework.authtoken.models import Token, TokenProxy
 
 from duties.models import Division, DivisionMembership, LiaisonAssignment
 from orgs.models import Organization, OrganizationUser
+from portal import services as portal_services
 from portal.admin import ReadOnlyAdmin
-from portal.models import CalendarDay, Notification, Reminder
+from portal.models import ApiToken, CalendarDay, Notification, Reminder
 from reports.models import Filing, MatterType
 from tests.reports.helpers import create
 
@@ -41,7 +41,7 @@ READ_ONLY = {
     Filing: (lambda w: w.filing, {"title": "改标题", "state": "approved"}),
     User: (lambda w: w.policy, {"username": "policy", "is_bureau_admin": "on"}),
     Group: (lambda w: w.div_a.group, {"name": "renamed"}),
-    TokenProxy: (lambda w: w.token, {"user": ""}),
+    ApiToken: (lambda w: w.token, {"revoked_at": ""}),
     Reminder: (lambda w: w.reminder, {"status": "sent"}),
     Notification: (lambda w: w.notification, {"title": "改"}),
 }
@@ -53,7 +53,7 @@ def site(world, client):
 
     world.superuser = User.objects.create_superuser("root", "root@example.gov.cn", PASSWORD)
     world.filing = create(world.org_a1, world.org_a, "major_matter", title="admin-filing")
-    world.token = TokenProxy.objects.get(pk=Token.objects.create(user=world.liaison_a).pk)
+    world.token = portal_services.token_issue(user=world.liaison_a)[0]
     world.notification = notify([world.policy], title="请查收")[0]
     world.reminder = Reminder.objects.create(
         key="admin-test",

@@ -18,6 +18,7 @@ from supervision import credit as supervision_credit
 from supervision import services as supervision_services
 from tests.conftest import ROLES
 from tests.factories import filing_fields
+from tests.reports.helpers import PDF
 
 # Namespaces whose views keep their own access rules (the Django admin checks is_staff itself).
 FOREIGN = {"admin"}
@@ -79,6 +80,7 @@ MATRIX = {
     "user_list": (lambda w: {}, only({"admin"})),
     "user_create": (lambda w: {}, only({"admin"})),
     "user_detail": (lambda w: {"pk": w.policy.pk}, only({"admin"})),
+    "user_sign_out": (lambda w: {"pk": w.policy.pk}, only({"admin"}, ok=NOT_ALLOWED)),
     "orgs:list": (lambda w: {}, only(STAFF)),
     "orgs:create": (lambda w: {}, only({"admin", "policy", "policy_head"})),
     "orgs:mine": (lambda w: {}, only(ORG_USERS, ok=REDIRECT)),
@@ -264,7 +266,7 @@ def world(world):
         actor=world.org_a1, organization=world.org_a, matter=matter("major_matter"), **data
     )
     world.attachment_a = services.attachment_add(
-        actor=world.org_a1, filing=filing, upload=ContentFile(b"%PDF-1.4 test", name="a.pdf")
+        actor=world.org_a1, filing=filing, upload=ContentFile(PDF, name="a.pdf")
     )
     world.filing_a = services.filing_submit(
         actor=world.org_a1, filing=filing, expected_version=filing.version
@@ -291,7 +293,7 @@ def world(world):
         rectification=world.rectification_a,
         expected_version=world.rectification_a.version,
         body="已整改",
-        files=[ContentFile(b"%PDF-1.4 report", name="report.pdf")],
+        files=[ContentFile(PDF, name="report.pdf")],
     )
     world.rectification_file_a = world.rectification_a.files.get()
     world.case_a = supervision_services.case_open(
@@ -307,7 +309,7 @@ def world(world):
         expected_version=world.case_a.version,
         on=timezone.localdate(),
         what="调查",
-        files=[ContentFile(b"%PDF-1.4 report", name="note.pdf")],
+        files=[ContentFile(PDF, name="note.pdf")],
     )
     world.case_file_a = world.case_a.steps.get().files.get()
     world.campaign = supervision_services.inspection_open(

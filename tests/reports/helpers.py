@@ -12,7 +12,7 @@ from reports.models import Filing, FilingEvent, MatterType, Opinion, OpinionStat
 from tests.conftest import PASSWORD
 from tests.factories import OrganizationFactory, filing_fields
 
-PDF = b"%PDF-1.4\n% test file\n"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def matter(code):

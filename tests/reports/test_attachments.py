@@ -1,6 +1,8 @@
 """Files on filings: what is accepted, what is refused (with a message, nothing stored), and who
 may download them."""
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -10,14 +12,27 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from reports import services
 from reports.models import Attachment, FilingEvent, FilingState
+from tests.api.conftest import obtain_token
 
 from .helpers import PDF, attach, create, fresh, start_review, submit
 
-DOCX = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00word/document.xml"
-XLSX = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00xl/workbook.xml"
+
+def office(part, content=b"<x/>", types=True):
+    """An Office Open XML file: a zip archive with its content types and one part."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        if types:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(part, content)
+    return buffer.getvalue()
+
+
+DOCX = office("word/document.xml")
+XLSX = office("xl/workbook.xml")
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
 JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01"
 DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16
@@ -46,7 +61,19 @@ REFUSED = [
     ("drawing.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "type"),
     ("noext", PDF, "type"),
     ("empty.pdf", b"", "empty"),
+    ("html.pdf", b"%PDF-1.4\n<html><body><script>alert(1)</script></body></html>", "content"),
+    ("page.pdf", b"%PDF-1.7\n<!DOCTYPE html><html></html>\n1 0 obj\nendobj\n%%EOF", "content"),
+    ("header-only.pdf", b"%PDF-1.4\n% no objects, no end\n", "content"),
+    ("truncated.docx", DOCX[:40], "content"),
+    ("plain.docx", b"PK\x03\x04" + b"\x00" * 60, "content"),
+    ("no-types.docx", office("word/document.xml", types=False), "content"),
 ]
+
+
+def padded_pdf(size):
+    """A PDF of ``size`` bytes, padded inside, before its trailer and end-of-file marker."""
+    pad = b"%" + b"0" * (size - len(PDF) - 2) + b"\n"
+    return PDF.replace(b"trailer", pad + b"trailer")
 
 
 def stored_files(filing):
@@ -90,13 +117,13 @@ def test_refused_files_leave_nothing_behind(world, draft):
 @override_settings(FILING_ATTACHMENT_MAX_MB=1)
 def test_a_file_over_the_limit_is_refused(world, draft):
     on_disk = stored_files(draft)
-    big = PDF + b"0" * (1024 * 1024 + 1 - len(PDF))
+    big = padded_pdf(1024 * 1024 + 1)
     with pytest.raises(ValidationError) as exc:
         attach(world.org_a1, draft, name="big.pdf", content=big)
     assert exc.value.code == "size"
     assert "1 MB" in exc.value.messages[0]
     assert stored_files(draft) == on_disk
-    just_right = PDF + b"0" * (1024 * 1024 - len(PDF))
+    just_right = padded_pdf(1024 * 1024)
     assert attach(world.org_a1, draft, name="ok.pdf", content=just_right).size == 1024 * 1024
 
 
@@ -272,3 +299,68 @@ def test_upload_without_a_name_extension_from_a_content_file(world, draft):
         services.attachment_add(
             actor=world.org_a1, filing=draft, upload=ContentFile(PDF, name="README")
         )
+
+
+@pytest.mark.parametrize("length", [79, 120, 199])
+def test_a_long_chinese_file_name_is_stored_within_the_file_systems_limit(world, client, length):
+    """Chinese characters are three bytes each: 79 and a time stamp passed the 255 bytes a file
+    system allows in one name, and the upload gave a 500."""
+    draft = create(world.org_a1, world.org_a, "major_matter")
+    name = "关于举办二〇二六年度绿化市容行业社会组织年会" * 10
+    name = name[: length - 4] + ".pdf"
+    client.force_login(world.org_a1)
+    response = client.post(
+        reverse("reports:attach", args=[draft.pk]),
+        {"file": SimpleUploadedFile(name, PDF, content_type="application/pdf")},
+    )
+    assert response.status_code == 302, response.content
+    attachment = Attachment.objects.get(filing=draft)
+    assert attachment.name == name  # shown as uploaded
+    stored = Path(attachment.file.path)
+    assert len(stored.name.encode()) <= 255
+    assert stored.suffix == ".pdf"
+    assert stored.read_bytes() == PDF
+
+
+@override_settings(OFFICE_EXPANDED_MAX_MB=1)
+def test_an_office_file_that_expands_beyond_the_limit_is_refused(world):
+    draft = create(world.org_a1, world.org_a, "major_matter")
+    bomb = office("word/document.xml", b"0" * (2 * 1024 * 1024))
+    assert len(bomb) < 100 * 1024  # small on the wire
+    with pytest.raises(ValidationError) as exc_info:
+        attach(world.org_a1, draft, name="bomb.docx", content=bomb)
+    assert exc_info.value.code == "expanded_size"
+    assert not Attachment.objects.filter(filing=draft).exists()
+
+
+def test_an_oversize_body_is_refused_before_it_is_read(world, client, settings, monkeypatch):
+    settings.REQUEST_BODY_MAX_BYTES = 1024
+    draft = create(world.org_a1, world.org_a, "major_matter")
+    client.force_login(world.org_a1)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the body was parsed")
+
+    monkeypatch.setattr("django.http.request.HttpRequest._load_post_and_files", never)
+    response = client.post(
+        reverse("reports:attach", args=[draft.pk]),
+        {"file": SimpleUploadedFile("big.pdf", PDF + b"0" * 4096)},
+    )
+    assert response.status_code == 413
+    response = client.post("/api/v1/filings/", {"file": SimpleUploadedFile("big.pdf", b"0" * 4096)})
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_downloads_are_kept_out_of_every_cache(world, client):
+    draft = create(world.org_a1, world.org_a, "major_matter")
+    attachment = attach(world.org_a1, draft)
+    client.force_login(world.org_a1)
+    page = client.get(reverse("reports:attachment", args=[attachment.pk]))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {obtain_token(APIClient(), 'org-a1')}")
+    api_download = api.get(f"/api/v1/attachments/{attachment.pk}/download/")
+    for response in (page, api_download):
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store"
+        assert response["X-Content-Type-Options"] == "nosniff"

@@ -21,11 +21,10 @@ from supervision.models import (
     RectificationState,
     SupervisionRules,
 )
-from tests.reports.helpers import give_all_opinions, in_review
+from tests.reports.helpers import PDF, give_all_opinions, in_review
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n% report\n"
 R = RectificationState
 
 

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -19,6 +20,8 @@ class CreditCodeField(serializers.CharField):
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
+        if not value.strip():
+            return ""  # an organization in preparation may have none yet (the service decides)
         try:
             return credit_code.parse(value).code
         except Exception as exc:  # django ValidationError: its messages are the user's
@@ -26,7 +29,12 @@ class CreditCodeField(serializers.CharField):
 
 
 class OrganizationSerializer(portal_serializers.ModelSerializer):
-    credit_code = CreditCodeField(max_length=40)
+    credit_code = CreditCodeField(
+        max_length=40,
+        allow_blank=True,
+        allow_null=True,
+        help_text=gettext_lazy("Empty only for an organization in preparation."),
+    )
     confirm_check_failure = serializers.BooleanField(
         write_only=True,
         required=False,

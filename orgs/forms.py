@@ -47,7 +47,11 @@ class OrganizationForm(VersionedForm):
     credit_code_input = forms.CharField(
         label=_("unified social credit code"),
         max_length=40,
-        help_text=_("18 characters, as printed on the registration certificate."),
+        required=False,
+        help_text=_(
+            "18 characters, as printed on the registration certificate; empty only while the "
+            "organization is in preparation."
+        ),
     )
     confirm_check_failure = forms.BooleanField(
         label=_("Confirm the code as issued"),
@@ -78,6 +82,8 @@ class OrganizationForm(VersionedForm):
 
     def clean_credit_code_input(self):
         value = self.cleaned_data["credit_code_input"]
+        if not value.strip():
+            return ""  # in preparation: the service requires the code of a registered one
         checked = credit_code.parse(value)
         duplicate = Organization.objects.filter(credit_code=checked.code)
         if self.instance.pk:

@@ -76,7 +76,14 @@ class Organization(ChoiceLabels, ExplainedConstraints, models.Model):
     """
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Empty only while the organization is in preparation (not yet registered)."),
+    )
     credit_code_check_failed = models.BooleanField(
         _("check character failed"),
         default=False,
@@ -173,6 +180,10 @@ class Organization(ChoiceLabels, ExplainedConstraints, models.Model):
             models.Index(fields=["certificate_valid_until"]),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(credit_code__isnull=False) | Q(status=OrgStatus.PREPARING),
+                name="org_registered_has_credit_code",
+            ),
             models.CheckConstraint(
                 condition=Q(term_end__isnull=True)
                 | Q(term_start__isnull=True)

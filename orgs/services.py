@@ -35,7 +35,22 @@ def _require(actor, action, org):
 
 
 def _apply_credit_code(org, raw, *, actor, confirm_check_failure):
-    """Set the code on ``org``; a failing check character needs staff confirmation."""
+    """Set the code on ``org``; a failing check character needs staff confirmation. An
+    organization in preparation may have none yet; one registered must."""
+    if not (raw or "").strip():
+        if org.status != OrgStatus.PREPARING:
+            raise ValidationError(
+                {
+                    "credit_code": _(
+                        "A registered organization needs its unified social credit code; only "
+                        "one in preparation may be entered without it."
+                    )
+                }
+            )
+        org.credit_code = None
+        org.credit_code_check_failed = False
+        org.credit_code_confirmed_by = None
+        return
     checked = credit_code.parse(raw)
     if not checked.check_ok and not confirm_check_failure:
         if checked.looks_truncated:
@@ -176,7 +191,10 @@ def org_update(
     org = lock_versioned(Organization.objects.all(), pk=org.pk, expected_version=expected_version)
     for name, value in fields.items():
         setattr(org, name, value)
-    if credit_code_raw is not None and credit_code.normalize(credit_code_raw) != org.credit_code:
+    if (
+        credit_code_raw is not None
+        and (credit_code.normalize(credit_code_raw) or None) != org.credit_code
+    ) or (org.credit_code is None and org.status != OrgStatus.PREPARING):
         _apply_credit_code(
             org, credit_code_raw, actor=actor, confirm_check_failure=confirm_check_failure
         )

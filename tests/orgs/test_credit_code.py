@@ -18,7 +18,7 @@ from duties.models import DivisionKind, MemberRole
 from orgs import credit_code
 from orgs import services as org_services
 from orgs.credit_code import make_code, parse
-from orgs.models import ManagementMode, Organization, OrgType
+from orgs.models import ManagementMode, Organization, OrgStatus, OrgType
 
 User = get_user_model()
 
@@ -480,3 +480,50 @@ def test_duplicate_message_is_in_chinese(editors):
     with override("zh-hans"), pytest.raises(ValidationError) as exc_info:
         register(editors.policy, SOCIAL_GROUP, name="上海市另一家协会")
     assert "已存在" in messages_of(exc_info)[0]
+
+
+@pytest.mark.django_db
+def test_an_organization_in_preparation_is_entered_without_a_code(world):
+    org = org_services.org_create(
+        actor=world.policy,
+        credit_code_raw="",
+        name="上海市拟筹备绿道协会",
+        org_type="social_group",
+        management_mode="dual",
+        status=OrgStatus.PREPARING,
+    )
+    assert org.credit_code is None
+    # A second one too: an empty code is not a duplicate.
+    org_services.org_create(
+        actor=world.policy,
+        credit_code_raw="",
+        name="上海市拟筹备花卉协会",
+        org_type="social_group",
+        management_mode="dual",
+        status=OrgStatus.PREPARING,
+    )
+    # Registered, it needs its code; the change is refused whole.
+    with pytest.raises(ValidationError) as exc:
+        org_services.org_update(
+            actor=world.policy, org=org, expected_version=org.version, status=OrgStatus.ACTIVE
+        )
+    assert "credit_code" in exc.value.message_dict
+    org.refresh_from_db()
+    assert org.status == OrgStatus.PREPARING
+    code = make_code("51310000MJ0000001")
+    org = org_services.org_update(
+        actor=world.policy,
+        org=org,
+        expected_version=org.version,
+        status=OrgStatus.ACTIVE,
+        credit_code_raw=code,
+    )
+    assert (org.status, org.credit_code) == (OrgStatus.ACTIVE, code)
+    with pytest.raises(ValidationError):
+        org_services.org_create(
+            actor=world.policy,
+            credit_code_raw="",
+            name="上海市无代码协会",
+            org_type="social_group",
+            management_mode="direct",
+        )

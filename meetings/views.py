@@ -13,6 +13,7 @@ from duties import access
 from orgs.models import Organization
 from portal.actions import flash_errors, form_action
 from portal.forms import apply_validation_error
+from portal.params import id_list_param, id_param
 from portal.rules import rule
 
 from . import selectors, services
@@ -65,12 +66,9 @@ def _default_times():
 @require_http_methods(["GET", "POST"])
 def meeting_create(request):
     special = None
-    if request.GET.get("request") or request.POST.get("request"):
-        special = get_object_or_404(
-            SpecialMeetingRequest,
-            pk=request.GET.get("request") or request.POST.get("request"),
-            status=RequestStatus.OPEN,
-        )
+    special_id = id_param(request, "request")
+    if special_id:
+        special = get_object_or_404(SpecialMeetingRequest, pk=special_id, status=RequestStatus.OPEN)
     start, end = _default_times()
     initial = {
         "kind": MeetingKind.SPECIAL if special else MeetingKind.QUARTERLY,
@@ -222,7 +220,7 @@ def meeting_respond(request, pk):
 @require_POST
 def meeting_attendance(request, pk):
     meeting = _get_meeting(request, pk)
-    attended = [int(v) for v in request.POST.getlist("attended") if v.isdigit()]
+    attended = id_list_param(request.POST, "attended")
     form_action(
         request,
         AttendanceForm(request.POST, request.FILES),

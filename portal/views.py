@@ -22,6 +22,7 @@ from . import services
 from .forms import LoginForm, UserCreateForm, UserEditForm, apply_validation_error
 from .models import Notification
 from .notifications import mark_read
+from .params import choice_param, id_list_param, text_param
 from .rules import RuleMixin, rule
 
 
@@ -58,12 +59,12 @@ def user_list(request):
         .objects.select_related("org_link__organization")
         .prefetch_related("division_memberships__division")
     )
-    q = request.GET.get("q", "").strip()
+    q = text_param(request.GET, "q")
     if q:
         users = users.filter(
             Q(username__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q)
         )
-    kind = request.GET.get("kind")
+    kind = choice_param(request.GET, "kind", {"org", "bureau"})
     if kind == "org":
         users = users.filter(org_link__isnull=False)
     elif kind == "bureau":
@@ -135,8 +136,7 @@ def inbox(request):
 @require_POST
 def inbox_read(request):
     """Mark one message (``id``) or all of them read; opening a message's link goes there."""
-    ids = request.POST.getlist("id")
-    ids = [int(i) for i in ids if i.isdigit()] or None
+    ids = id_list_param(request.POST, "id") or None
     mark_read(user=request.user, ids=ids)
     target = request.POST.get("next")
     if (

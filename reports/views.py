@@ -14,6 +14,7 @@ from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.listings import clean_query, filtered_page, render_listing, split_page
 from portal.pagination import BoundedPaginator, bounded_count
+from portal.params import choice_param, id_param, parse_int
 from portal.rules import rule
 
 from . import selectors, services, workflow
@@ -55,8 +56,8 @@ def _paginate(request, queryset, per_page=None):
 def my_filings(request):
     org = get_object_or_404(access.visible_orgs(request.user), pk=access.acts_for(request.user))
     filings = selectors.org_filings(request.user, org)
-    state = request.GET.get("state")
-    if state in S.values:
+    state = choice_param(request.GET, "state", S.values)
+    if state:
         filings = filings.filter(state=state)
     matters = access.fileable_matters(request.user, org)
     return render(
@@ -76,7 +77,7 @@ def my_filings(request):
 @rule("authenticated")
 @require_http_methods(["GET", "POST"])
 def filing_create(request):
-    org_id = access.acts_for(request.user) or request.GET.get("org") or request.POST.get("org")
+    org_id = access.acts_for(request.user) or id_param(request, "org")
     if not org_id:
         # Bureau staff first pick the organization the matter is about.
         return redirect("orgs:list")
@@ -133,8 +134,8 @@ def filing_edit(request, pk):
     if "edit" not in access.filing_actions(request.user, filing):
         messages.error(request, _("This filing can no longer be changed."))
         return redirect("reports:detail", pk=filing.pk)
-    version = request.POST.get("version", "")
-    if request.method == "POST" and not version.isdigit():
+    version = parse_int(request.POST.get("version"))
+    if request.method == "POST" and version is None:
         form.is_valid()
         form.add_error(None, _("The request was incomplete; reload the page and try again."))
     elif request.method == "POST" and form.is_valid():
@@ -143,7 +144,7 @@ def filing_edit(request, pk):
             services.filing_update(
                 actor=request.user,
                 filing=filing,
-                expected_version=int(version),
+                expected_version=version,
                 details=details,
                 **columns,
             )

@@ -169,4 +169,4 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
-    return save_with_history(user, actor=actor, reason=_("password reset"))
+    return save_with_history(user, actor=actor, reason="password_reset")

@@ -2,9 +2,21 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_bootstrap5.renderers import FieldRenderer as BootstrapFieldRenderer
 
 from . import lockout
 from .models import User
+
+
+class FieldRenderer(BootstrapFieldRenderer):
+    """How every form of the portal renders a field (``BOOTSTRAP5["field_renderers"]``).
+
+    A field is marked only when it is wrong. Bootstrap's green "valid" mark on every field of a
+    form sent back means nothing here: the form was refused, nothing was saved, and a password
+    field is sent back empty under its tick."""
+
+    def get_server_side_validation_classes(self):
+        return "is-invalid" if self.field_errors else ""
 
 
 class CapfirstLabels:

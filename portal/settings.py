@@ -154,6 +154,7 @@ BOOTSTRAP5 = {
     "css_url": {"url": "/static/bootstrap/css/bootstrap.min.css"},
     "javascript_url": {"url": "/static/bootstrap/js/bootstrap.bundle.min.js"},
     "set_placeholder": False,
+    "field_renderers": {"default": "portal.forms.FieldRenderer"},
 }
 
 # Email

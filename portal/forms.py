@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_bootstrap5.renderers import FieldRenderer as BootstrapFieldRenderer
+from django_bootstrap5.renderers import FormRenderer as BootstrapFormRenderer
 
 from . import lockout
 from .models import User
@@ -17,6 +19,21 @@ class FieldRenderer(BootstrapFieldRenderer):
 
     def get_server_side_validation_classes(self):
         return "is-invalid" if self.field_errors else ""
+
+
+class FormRenderer(BootstrapFormRenderer):
+    """How every ``{% bootstrap_form %}`` of the portal renders (``BOOTSTRAP5["form_renderers"]``):
+    a form with required fields says once how they are marked (portal.css stars their labels)."""
+
+    def render(self):
+        html = super().render()
+        if any(f.required and not f.widget.is_hidden for f in self.form.fields.values()):
+            note = format_html(
+                '<p class="small text-muted required-note">{}</p>',
+                _("Fields marked * are required."),
+            )
+            html = note + html
+        return html
 
 
 class CapfirstLabels:

@@ -155,7 +155,10 @@ BOOTSTRAP5 = {
     "css_url": {"url": "/static/bootstrap/css/bootstrap.min.css"},
     "javascript_url": {"url": "/static/bootstrap/js/bootstrap.bundle.min.js"},
     "set_placeholder": False,
+    "form_renderers": {"default": "portal.forms.FormRenderer"},
     "field_renderers": {"default": "portal.forms.FieldRenderer"},
+    # Every required field's wrapper; portal.css marks its label (and says so once per form).
+    "required_css_class": "required",
 }
 
 # Email

@@ -17,12 +17,14 @@ class TransitionForm(CapfirstLabels, forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in workflow.TRANSITIONS])
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(
-        label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("remarks with this action"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class CommentForm(CapfirstLabels, forms.Form):
-    body = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("comment text"), widget=forms.Textarea(attrs={"rows": 3}))
     internal = forms.BooleanField(
         label=_("internal (bureau staff only)"), required=False, initial=True
     )
@@ -34,7 +36,7 @@ class OpinionForm(CapfirstLabels, forms.Form):
 
 
 class AttachmentForm(CapfirstLabels, forms.Form):
-    file = forms.FileField(label=_("file"))
+    file = forms.FileField(label=_("attachment"))
     internal = forms.BooleanField(label=_("internal (bureau staff only)"), required=False)
 
 

@@ -292,10 +292,18 @@ def target_state(action, filing):
     return action.target
 
 
+#: A positive decision named as the act by the matter's class: 予以批准 / 予以备案 (the state it
+#: leads to, 已批准 / 已备案, reads as done before the head has clicked).
+DECISIONS = {
+    S.APPROVED: _("Grant approval"),
+    S.ACKNOWLEDGED: _("Accept for the record"),
+}
+
+
 def label(action, filing):
     """The button's label: a positive decision is named by the matter's class (批准 / 备案)."""
     if action.name == "approve":
-        return S(filing.matter.positive_state).label
+        return DECISIONS[filing.matter.positive_state]
     return action.label
 
 

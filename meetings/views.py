@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duties import access
@@ -112,10 +113,25 @@ def meeting_create(request):
         else:
             messages.success(request, _("Meeting scheduled; the invitations are on their way."))
             return redirect("meetings:meeting_detail", pk=meeting.pk)
+    active = Organization.objects.active().count()
     return render(
         request,
         "meetings/meeting_form.html",
-        {"form": form, "special": special, "title": _("Schedule a meeting")},
+        {
+            "form": form,
+            "special": special,
+            "title": _("Schedule a meeting"),
+            "confirm": ngettext(
+                "Schedule the meeting and send the invitations now? With every active "
+                "organization invited, %(n)d organization is told by inbox and email at once "
+                "(or those of the chosen liaison divisions); invitations cannot be called back.",
+                "Schedule the meeting and send the invitations now? With every active "
+                "organization invited, %(n)d organizations are told by inbox and email at once "
+                "(or those of the chosen liaison divisions); invitations cannot be called back.",
+                active,
+            )
+            % {"n": active},
+        },
     )
 
 
@@ -147,6 +163,7 @@ def meeting_detail(request, pk):
         if "record_attendance" in may
         else None,
         "started": started,
+        "invitations_count": meeting.invitations.count() if "cancel" in may else 0,
     }
     if "see_meeting_invitees" in access.site_actions(request.user):
         context["invitations"] = meeting.invitations.select_related("organization", "responded_by")

@@ -176,6 +176,7 @@ def filing_detail(request, pk):
             "label": workflow.label(action, filing),
             "tone": action.tone,
             "reason": may[name],
+            "confirm": workflow.CONFIRM.get(name, ""),
         }
         for name, action in workflow.TRANSITIONS.items()
         if name in may

@@ -292,6 +292,20 @@ def target_state(action, filing):
     return action.target
 
 
+#: What the page says, and asks the user to agree to, before an action that cannot be undone.
+CONFIRM = {
+    "withdraw": _(
+        "Withdraw this filing? It is closed for good: to report the matter again, a new filing "
+        "is needed."
+    ),
+    "approve": _(
+        "Take this decision? The organization is told at once and the decision cannot be changed."
+    ),
+    "refuse": _(
+        "Refuse this filing? The organization is told at once and the decision cannot be changed."
+    ),
+}
+
 #: A positive decision named as the act by the matter's class: 予以批准 / 予以备案 (the state it
 #: leads to, 已批准 / 已备案, reads as done before the head has clicked).
 DECISIONS = {

@@ -55,6 +55,8 @@ def state(page: Page):
 def log_in(new_context, live_server, username) -> Page:
     """A fresh browser context (own cookies) with ``username`` logged in through the form."""
     page = new_context(base_url=live_server.url, locale="zh-CN").new_page()
+    # Decisions ask first (data-confirm); this user agrees (tests/e2e/test_confirm.py declines).
+    page.on("dialog", lambda dialog: dialog.accept())
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)

@@ -162,7 +162,12 @@ def filing_edit(request, pk):
 
 @rule("authenticated")
 def filing_detail(request, pk):
-    filing = _get_filing(request, pk)
+    return _detail_page(request, _get_filing(request, pk))
+
+
+def _detail_page(request, filing, *, comment=""):
+    """The filing page; ``comment`` is what the user had typed with a refused action, kept in the
+    box (the version is the filing's current one, so the action can be taken again)."""
     user = request.user
     staff = access.sees_internal(user)
     may = access.filing_actions(user, filing)
@@ -190,7 +195,7 @@ def filing_detail(request, pk):
         "staff": staff,
         "can_edit": offered("edit"),
         "buttons": buttons,
-        "transition_form": TransitionForm(initial={"version": filing.version}),
+        "transition_form": TransitionForm(initial={"version": filing.version, "comment": comment}),
         "comment_form": CommentForm() if offered("comment") else None,
         "opinion_form": OpinionForm() if offered("opine") else None,
         "attachment_form": AttachmentForm() if offered("attach") else None,
@@ -220,9 +225,11 @@ def filing_transition(request, pk):
             comment=form.cleaned_data["comment"],
         )
     except ValidationError as exc:
+        # Refused (a precondition, or someone acted first): the page again, with the messages
+        # and the comment as typed, rather than a redirect that would lose it.
         flash_errors(request, exc)
-    else:
-        messages.success(request, str(workflow.TRANSITIONS[action].done))
+        return _detail_page(request, _get_filing(request, pk), comment=form.cleaned_data["comment"])
+    messages.success(request, str(workflow.TRANSITIONS[action].done))
     return redirect("reports:detail", pk=filing.pk)
 
 

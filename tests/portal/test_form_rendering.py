@@ -22,3 +22,9 @@ def test_a_bound_form_marks_only_the_wrong_field(world, login):
     html = response.content.decode()
     assert "is-invalid" in html
     assert "is-valid" not in html.replace("is-invalid", "")
+
+
+def test_the_form_is_markup_not_text(world, client):
+    html = client.get(reverse("login")).content.decode()
+    assert "&lt;" not in html
+    assert '<input type="text" name="username"' in html

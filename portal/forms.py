@@ -74,7 +74,7 @@ class FormRenderer(BootstrapFormRenderer):
         return format_html(
             '<div class="alert alert-danger form-errors" role="alert">'
             '<p class="mb-1">{}</p><ul class="mb-0">{}</ul></div>',
-            _("Not saved yet. Correct the following and send the form again:"),
+            _("Correct the following and send the form again:"),
             format_html_join("", "{}", ((item,) for item in items)),
         )
 

@@ -42,6 +42,7 @@ KINDS = {
     "calendar": r"portal:calendar:",
     "session user": r"portal:user:",
     "unread count": r"portal:unread:",
+    "unread links": r"portal:unread-links:",
 }
 # The rows a narrower generation stands for: one user's row, one user's messages.
 NARROWER = {"user": "portal.user", "inbox": "portal.notification"}

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.punctuation import parenthesized
+
 
 class DivisionKind(models.TextChoices):
     POLICY = "policy", _("Policy and regulations")
@@ -85,7 +87,7 @@ class DivisionMembership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} – {self.division} ({self.get_role_display()})"
+        return f"{self.user} – {self.division}{parenthesized(self.get_role_display())}"
 
 
 class LiaisonAssignment(models.Model):

@@ -9,13 +9,20 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         # Django's hook for registering with the portal once every model is loaded.
         from duties import access
-        from portal import clock, home, notifications, rules
+        from portal import clock, history, home, notifications, rules
         from portal import demo as portal_demo
 
         from . import demo, reminders, selectors
         from .ics import meeting_attachment
 
         rules.register("meeting_organizer", access.is_meeting_organizer)
+        history.register_reasons(
+            {
+                "schedule": _("scheduled the meeting"),
+                "update": _("changed the meeting"),
+                "attendance": _("recorded the attendance"),
+            }
+        )
         portal_demo.register(demo.seed_demo_meetings)
 
         clock.register(reminders.plan_meetings)

@@ -4,7 +4,7 @@ import datetime
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from duties.access import division_user_ids, org_user_ids
@@ -40,7 +40,7 @@ def plan_meetings(now):
         for ids in division_user_ids([d.pk for d in meeting.invited_divisions.all()]).values():
             recipients.update(ids)
         url = reverse("meetings:meeting_detail", args=[meeting.pk])
-        when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
+        when = formats.date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
         dues = []
         if meeting.status == MeetingStatus.CANCELLED:
             dues.append(

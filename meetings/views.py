@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from duties import access
@@ -14,6 +15,7 @@ from orgs.models import Organization
 from portal.actions import flash_errors, form_action
 from portal.downloads import keep_private, private_file
 from portal.forms import apply_validation_error
+from portal.params import id_list_param, id_param
 from portal.rules import rule
 
 from . import selectors, services
@@ -66,12 +68,9 @@ def _default_times():
 @require_http_methods(["GET", "POST"])
 def meeting_create(request):
     special = None
-    if request.GET.get("request") or request.POST.get("request"):
-        special = get_object_or_404(
-            SpecialMeetingRequest,
-            pk=request.GET.get("request") or request.POST.get("request"),
-            status=RequestStatus.OPEN,
-        )
+    special_id = id_param(request, "request")
+    if special_id:
+        special = get_object_or_404(SpecialMeetingRequest, pk=special_id, status=RequestStatus.OPEN)
     start, end = _default_times()
     initial = {
         "kind": MeetingKind.SPECIAL if special else MeetingKind.QUARTERLY,
@@ -115,10 +114,25 @@ def meeting_create(request):
         else:
             messages.success(request, _("Meeting scheduled; the invitations are on their way."))
             return redirect("meetings:meeting_detail", pk=meeting.pk)
+    active = Organization.objects.active().count()
     return render(
         request,
         "meetings/meeting_form.html",
-        {"form": form, "special": special, "title": _("Schedule a meeting")},
+        {
+            "form": form,
+            "special": special,
+            "title": _("Schedule a meeting"),
+            "confirm": ngettext(
+                "Schedule the meeting and send the invitations now? With every active "
+                "organization invited, %(n)d organization is told by inbox and email at once "
+                "(or those of the chosen liaison divisions); invitations cannot be called back.",
+                "Schedule the meeting and send the invitations now? With every active "
+                "organization invited, %(n)d organizations are told by inbox and email at once "
+                "(or those of the chosen liaison divisions); invitations cannot be called back.",
+                active,
+            )
+            % {"n": active},
+        },
     )
 
 
@@ -150,6 +164,7 @@ def meeting_detail(request, pk):
         if "record_attendance" in may
         else None,
         "started": started,
+        "invitations_count": meeting.invitations.count() if "cancel" in may else 0,
     }
     if "see_meeting_invitees" in access.site_actions(request.user):
         context["invitations"] = meeting.invitations.select_related("organization", "responded_by")
@@ -223,7 +238,7 @@ def meeting_respond(request, pk):
 @require_POST
 def meeting_attendance(request, pk):
     meeting = _get_meeting(request, pk)
-    attended = [int(v) for v in request.POST.getlist("attended") if v.isdigit()]
+    attended = id_list_param(request.POST, "attended")
     form_action(
         request,
         AttendanceForm(request.POST, request.FILES),

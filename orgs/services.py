@@ -306,7 +306,7 @@ def org_update_contacts(
         setattr(org, name, value)
     org.full_clean(exclude=["credit_code", "liaison_division"], validate_unique=False)
     org.version += 1
-    _save(org, actor=actor, reason=_("contact details updated"))
+    _save(org, actor=actor, reason="contact_update")
     org.refresh_from_db()
     return org
 

@@ -8,9 +8,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import generations, home
+        from . import generations, history, home
 
         generations.connect()
+        history.register_reasons(
+            {"password_reset": _("password reset"), "password reset": _("password reset")}
+        )
         home.register(
             order=60, template="portal/_home_calendar.html", data=home.unconfirmed_calendar
         )

@@ -1,10 +1,82 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_bootstrap5.renderers import FieldRenderer as BootstrapFieldRenderer
+from django_bootstrap5.renderers import FormRenderer as BootstrapFormRenderer
 
-from . import validators
+from . import punctuation, validators
 from .models import User
+
+
+class FieldRenderer(BootstrapFieldRenderer):
+    """How every form of the portal renders a field (``BOOTSTRAP5["field_renderers"]``).
+
+    A field is marked only when it is wrong. Bootstrap's green "valid" mark on every field of a
+    form sent back means nothing here: the form was refused, nothing was saved, and a password
+    field is sent back empty under its tick.
+
+    A browser never fills a file input again, so a form sent back (a bound form is only shown
+    again when it was refused) says which file had been chosen and asks for it again, rather
+    than dropping it in silence."""
+
+    def get_server_side_validation_classes(self):
+        return "is-invalid" if self.field_errors else ""
+
+    def get_help_html(self):
+        help_html = super().get_help_html()
+        chosen = self.field.form.is_bound and self.field.form.files.get(self.field.html_name)
+        if chosen and isinstance(self.field.field, forms.FileField):
+            again = _("You had chosen “%(name)s”; it was not kept. Choose it again.") % {
+                "name": chosen.name
+            }
+            help_html = (
+                format_html('<div class="form-text text-danger file-again">{}</div>', again)
+                + help_html
+            )
+        return help_html
+
+
+class FormRenderer(BootstrapFormRenderer):
+    """How every ``{% bootstrap_form %}`` of the portal renders (``BOOTSTRAP5["form_renderers"]``):
+    a refused form starts with a summary of what to correct, each item linked to its field; a form
+    with required fields says once how they are marked (portal.css stars their labels)."""
+
+    def render(self):
+        html = self.render_summary()
+        if any(f.required and not f.widget.is_hidden for f in self.form.fields.values()):
+            html += format_html(
+                '<p class="small text-muted required-note">{}</p>',
+                _("Fields marked * are required."),
+            )
+        return html + self.render_fields()
+
+    def render_summary(self):
+        if not self.form.is_bound or not self.form.errors:
+            return mark_safe("")
+        items = [format_html("<li>{}</li>", error) for error in self.form.non_field_errors()]
+        for field in self.form:
+            for error in field.errors:
+                if field.is_hidden:
+                    items.append(format_html("<li>{}</li>", error))
+                else:
+                    items.append(
+                        format_html(
+                            '<li><a class="alert-link" href="#{}">{}</a>{}{}</li>',
+                            field.id_for_label,
+                            field.label,
+                            punctuation.mark("colon"),
+                            error,
+                        )
+                    )
+        return format_html(
+            '<div class="alert alert-danger form-errors" role="alert">'
+            '<p class="mb-1">{}</p><ul class="mb-0">{}</ul></div>',
+            _("Correct the following and send the form again:"),
+            format_html_join("", "{}", ((item,) for item in items)),
+        )
 
 
 class CapfirstLabels:

@@ -1,12 +1,37 @@
-"""Turn simple-history rows into a readable change log: who changed what, when and why."""
+"""Turn simple-history rows into a readable change log: who changed what, when and why.
+
+A row's change reason is either a code a service wrote (``submit``, ``schedule``) or words a user
+typed (the reason of a reassignment). The apps register the labels of their codes, and how to show
+a field the model's own metadata cannot label (a JSON field holding a schema's values), from their
+``AppConfig.ready()``; the log then shows labels in the reader's language, never a code.
+"""
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 KIND_LABELS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+_REASONS = {}
+_FIELDS = {}
+
+
+def register_reasons(labels):
+    """``{code: label}``: how the log names the change reasons a service writes."""
+    _REASONS.update(labels)
+
+
+def register_field(model, name, explain):
+    """Show changes of ``model.name`` as ``explain(record, old, new)`` gives them: a list of
+    ``(label, old, new)`` rows, values as the pages show them (one row per key of a JSON field)."""
+    _FIELDS[(model._meta.label_lower, name)] = explain
+
+
+def reason_label(reason):
+    """The label of a registered reason code; a reason a user wrote is shown as written."""
+    return _REASONS.get(reason, reason)
 
 
 @dataclass
@@ -28,6 +53,33 @@ class Entry:
     def kind_label(self):
         return KIND_LABELS.get(self.kind, self.kind)
 
+    @property
+    def title(self):
+        """What happened: the step a service recorded, else created / changed / deleted."""
+        return _REASONS.get(self.reason) or self.kind_label
+
+    @property
+    def note(self):
+        """The reason a user gave, if any (a registered code is the title instead)."""
+        return "" if self.reason in _REASONS else self.reason
+
+
+def display_value(value):
+    """A stored value as the pages show it: dates in the reader's format, yes/no, lists joined."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, list | tuple):
+        return "、".join(str(display_value(v)) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{display_value(v)}" for k, v in value.items())
+    return value
+
 
 def _display(model, name, value):
     f = model._meta.get_field(name)
@@ -43,13 +95,25 @@ def _display(model, name, value):
         return obj if obj is not None else value
     if f.choices:
         return dict(f.flatchoices).get(value, value)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
+    return display_value(value)
+
+
+def _changes(record, change):
+    model = record.instance_type
+    explain = _FIELDS.get((model._meta.label_lower, change.field))
+    if explain is not None:
+        return [Change(*row) for row in explain(record, change.old, change.new)]
+    try:
+        label = model._meta.get_field(change.field).verbose_name
+    except Exception:  # a field that no longer exists on the model
+        label = change.field
+    return [
+        Change(
+            label=label,
+            old=_display(model, change.field, change.old),
+            new=_display(model, change.field, change.new),
+        )
+    ]
 
 
 def change_log(history_qs, *, limit=50, hidden=("version", "updated_at", "state_changed_at")):
@@ -61,23 +125,11 @@ def change_log(history_qs, *, limit=50, hidden=("version", "updated_at", "state_
     for i, record in enumerate(records[:limit]):
         previous = records[i + 1] if i + 1 < len(records) else None
         changes = []
-        model = record.instance_type
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
             for c in delta.changes:
-                if c.field in hidden:
-                    continue
-                try:
-                    label = model._meta.get_field(c.field).verbose_name
-                except Exception:  # a field that no longer exists on the model
-                    label = c.field
-                changes.append(
-                    Change(
-                        label=label,
-                        old=_display(model, c.field, c.old),
-                        new=_display(model, c.field, c.new),
-                    )
-                )
+                if c.field not in hidden:
+                    changes.extend(_changes(record, c))
         entries.append(
             Entry(
                 when=record.history_date,

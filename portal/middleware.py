@@ -3,6 +3,8 @@ from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils.translation import gettext as _
 
+from .notifications import mark_read_linked, unread_links
+
 
 class PortalLocaleMiddleware(LocaleMiddleware):
     """Pages speak Chinese unless the user chose English (the language cookie); the API follows
@@ -48,4 +50,26 @@ class RefuseOversizeBodies:
             if request.path_info.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class ReadOnVisitMiddleware:
+    """Opening the page a message links to reads the message, before the page is rendered, so
+    the inbox badge of that very page already counts it out. Acting on a filing from the review
+    queue or a bookmark thus clears its message as reading it in the inbox does. The cached set of
+    unread links keeps this to a cache read on every other page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            request.method == "GET"
+            and user is not None
+            and user.is_authenticated
+            and not request.path_info.startswith("/api/")
+            and request.path in unread_links(user)
+        ):
+            mark_read_linked(user=user, path=request.path)
         return self.get_response(request)

@@ -146,6 +146,31 @@ def mark_read(*, user, ids=None):
     return changed
 
 
+def unread_links(user):
+    """The pages the user's unread messages link to; cached like the badge, so a page that is
+    none of them costs no query."""
+    return generations.cached(
+        f"portal:unread-links:{user.pk}",
+        lambda: set(
+            Notification.objects.filter(recipient=user, read_at__isnull=True)
+            .exclude(url="")
+            .values_list("url", flat=True)
+        ),
+        _inbox(user.pk),
+    )
+
+
+def mark_read_linked(*, user, path):
+    """Read the user's unread messages that link to ``path``: the user is on the page they point
+    to, by whatever way they came (the inbox, the queue, a bookmark)."""
+    changed = Notification.objects.filter(recipient=user, read_at__isnull=True, url=path).update(
+        read_at=timezone.now()
+    )
+    if changed:
+        _inbox(user.pk).bump()
+    return changed
+
+
 def retry_stale_emails(now, batch=200):
     """Emails whose task never ran (broker down at commit time) or whose worker died mid-send,
     and failed ones whose back-off has passed: sent here, by the periodic sweep."""

@@ -206,7 +206,7 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)  # a new session hash: every session and token of the user ends
     _revoke_tokens(user, actor=actor)
-    return save_with_history(user, actor=actor, reason=_("password reset"))
+    return save_with_history(user, actor=actor, reason="password_reset")
 
 
 def _revoke_tokens(user, *, actor):
@@ -227,7 +227,7 @@ def user_end_sessions(*, actor: User, user: User) -> User:
     """Sign ``user`` out everywhere: every session and API token ends (bureau admins only)."""
     _require_user_manager(actor)
     _end_credentials(user, actor=actor)
-    return save_with_history(user, actor=actor, reason=_("signed out everywhere"))
+    return save_with_history(user, actor=actor, reason="signed_out_everywhere")
 
 
 @transaction.atomic

@@ -8,7 +8,9 @@ from . import views
 admin.site.site_header = admin.site.site_title = "局管社会组织管理服务平台"
 
 handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -4,17 +4,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django.views.defaults import bad_request as django_bad_request
-from django.views.defaults import page_not_found as django_page_not_found
 from django.views.i18n import set_language as django_set_language
 
 from portal.history import change_log
@@ -24,6 +24,7 @@ from . import services
 from .forms import LoginForm, UserCreateForm, UserEditForm, apply_validation_error
 from .models import Notification
 from .notifications import mark_read
+from .params import choice_param, id_list_param, text_param
 from .rules import RuleMixin, rule
 
 
@@ -60,12 +61,12 @@ def user_list(request):
         .objects.select_related("org_link__organization")
         .prefetch_related("division_memberships__division")
     )
-    q = request.GET.get("q", "").strip()
+    q = text_param(request.GET, "q")
     if q:
         users = users.filter(
             Q(username__icontains=q) | Q(full_name__icontains=q) | Q(email__icontains=q)
         )
-    kind = request.GET.get("kind")
+    kind = choice_param(request.GET, "kind", {"org", "bureau"})
     if kind == "org":
         users = users.filter(org_link__isnull=False)
     elif kind == "bureau":
@@ -152,8 +153,7 @@ def inbox(request):
 @require_POST
 def inbox_read(request):
     """Mark one message (``id``) or all of them read; opening a message's link goes there."""
-    ids = request.POST.getlist("id")
-    ids = [int(i) for i in ids if i.isdigit()] or None
+    ids = id_list_param(request.POST, "id") or None
     mark_read(user=request.user, ids=ids)
     target = request.POST.get("next")
     if (
@@ -166,10 +166,79 @@ def inbox_read(request):
     return redirect("inbox")
 
 
+ERRORS = {
+    400: (
+        gettext_lazy("The request could not be understood"),
+        gettext_lazy(
+            "Something in the address or the form was not valid. Go back and try again, or "
+            "start again from the home page."
+        ),
+    ),
+    403: (
+        gettext_lazy("You may not open this page"),
+        gettext_lazy(
+            "This page is not among what your role may open. If you think it should be, ask "
+            "the bureau's system administrator."
+        ),
+    ),
+    404: (
+        gettext_lazy("Page not found"),
+        gettext_lazy(
+            "The page does not exist, or it is not among what you may see. If you followed an "
+            "old link, the matter may since have moved to another division."
+        ),
+    ),
+    500: (
+        gettext_lazy("The portal could not answer"),
+        gettext_lazy(
+            "An error occurred on the server and has been recorded. Try again in a moment, or "
+            "start again from the home page."
+        ),
+    ),
+}
+
+
+def _error_context(request, status, detail=""):
+    title, explanation = ERRORS[status]
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        same_site = url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    except DisallowedHost:  # the 400 of a request for a host the portal does not serve
+        same_site = False
+    back = referer if same_site and referer != request.build_absolute_uri() else ""
+    return {
+        "status": status,
+        "title": title,
+        "explanation": explanation,
+        "detail": detail,
+        "back_url": back,
+    }
+
+
+def _is_api(request):
+    return request.path_info.startswith("/api/")
+
+
+def _api_error(status):
+    """The API's errors stay JSON, in DRF's shape, whatever went wrong."""
+    return JsonResponse({"detail": str(ERRORS[status][0])}, status=status)
+
+
+def _error_page(request, status, detail=""):
+    if _is_api(request):
+        return _api_error(status)
+    return render(
+        request, "portal/error.html", _error_context(request, status, detail), status=status
+    )
+
+
 def bad_request(request, exception):
-    """400 as JSON under /api/ (a body over the upload limit, a malformed request), the portal's
-    page elsewhere."""
-    if request.path_info.startswith("/api/"):
+    """400 in the portal's layout (Django's own renders its template without the request); JSON
+    under /api/, saying what could not be read (a body over the upload limit, a malformed
+    request)."""
+    if _is_api(request):
         return JsonResponse(
             {
                 "detail": _("The request could not be read: %(reason)s")
@@ -177,7 +246,7 @@ def bad_request(request, exception):
             },
             status=400,
         )
-    return django_bad_request(request, exception)
+    return _error_page(request, 400)
 
 
 def _request_problem(exception):
@@ -188,8 +257,32 @@ def _request_problem(exception):
     return _("it is malformed.")
 
 
+def permission_denied(request, exception):
+    return _error_page(request, 403)
+
+
+def csrf_failure(request, reason=""):
+    """A refused form (an expired session, a page left open overnight): a 403 that says so."""
+    return _error_page(request, 403, _("The form had expired. Reload the page and send it again."))
+
+
 def page_not_found(request, exception):
     """404 as JSON under /api/ (as the schema documents), the portal's page elsewhere."""
-    if request.path_info.startswith("/api/"):
+    if _is_api(request):
         return JsonResponse({"detail": _("Not found.")}, status=404)
-    return django_page_not_found(request, exception)
+    return _error_page(request, 404)
+
+
+def server_error(request):
+    """500 from a template that reads no context processor, session or row: the failure may be
+    the database's. It keeps the layout's look and the language the request was answered in."""
+    if _is_api(request):
+        return _api_error(500)
+    try:
+        context = _error_context(request, 500)
+        html = loader.get_template("portal/error_500.html").render(context)
+    except Exception:  # the page of last resort must not fail in its turn
+        return HttpResponseServerError(
+            str(ERRORS[500][1]), content_type="text/plain; charset=utf-8"
+        )
+    return HttpResponseServerError(html)

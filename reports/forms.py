@@ -17,11 +17,11 @@ from .services import matter_update
 class TransitionForm(CapfirstLabels, forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in workflow.TRANSITIONS])
     version = forms.IntegerField(widget=forms.HiddenInput)
-    comment = portal_forms.long_text(_("comment"), required=False)
+    comment = portal_forms.long_text(_("remarks with this action"), required=False)
 
 
 class CommentForm(CapfirstLabels, forms.Form):
-    body = portal_forms.long_text(_("comment"))
+    body = portal_forms.long_text(_("comment text"))
     internal = forms.BooleanField(
         label=_("internal (bureau staff only)"), required=False, initial=True
     )
@@ -49,7 +49,7 @@ class OpinionForm(CapfirstLabels, forms.Form):
 
 
 class AttachmentForm(CapfirstLabels, forms.Form):
-    file = forms.FileField(label=_("file"))
+    file = forms.FileField(label=_("attachment"))
     internal = forms.BooleanField(label=_("internal (bureau staff only)"), required=False)
 
 

@@ -10,6 +10,8 @@ import decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from portal import forms as portal_forms
@@ -350,19 +352,32 @@ def clean_filing_fields(matter, *, title, event_start=None, event_end=None, deta
     return form.split()
 
 
+def display_detail(field, value):
+    """A stored details value as the pages show it: a choice's label, yes or no, a date in the
+    reader's format; "—" for none."""
+    if value in (None, ""):
+        return "—"
+    if isinstance(field, forms.ChoiceField):
+        return dict(field.choices).get(value, value)
+    if isinstance(field, forms.DateField):
+        day = parse_date(value) if isinstance(value, str) else value
+        return formats.date_format(day, "DATE_FORMAT") if day else value
+    return value
+
+
+def detail_fields(matter):
+    """[(name, field)] of the details of ``matter``'s schema, in the form's order."""
+    return [
+        (name, field)
+        for name, field in form_for(matter)().fields.items()
+        if name not in COLUMN_FIELDS
+    ]
+
+
 def display_details(filing):
     """[(label, value)] of a filing's typed fields, in the form's order, for the filing page."""
-    form = form_for(filing.matter)()
-    rows = []
-    for name, field in form.fields.items():
-        if name in COLUMN_FIELDS:
-            continue
-        value = filing.details.get(name)
-        if value in (None, ""):
-            continue
-        if isinstance(field, forms.ChoiceField):
-            value = dict(field.choices).get(value, value)
-            if isinstance(field, forms.TypedChoiceField) and value in (True, False):
-                value = dict(YES_NO)[value]
-        rows.append((field.label, value))
-    return rows
+    return [
+        (field.label, display_detail(field, filing.details.get(name)))
+        for name, field in detail_fields(filing.matter)
+        if filing.details.get(name) not in (None, "")
+    ]

@@ -14,6 +14,7 @@ from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.listings import clean_query, filtered_page, render_listing, split_page
 from portal.pagination import BoundedPaginator, bounded_count
+from portal.params import choice_param, id_param, parse_int
 from portal.rules import rule
 
 from . import effects, selectors, services, workflow
@@ -56,8 +57,8 @@ def _paginate(request, queryset, per_page=None):
 def my_filings(request):
     org = get_object_or_404(access.visible_orgs(request.user), pk=access.acts_for(request.user))
     filings = selectors.org_filings(request.user, org)
-    state = request.GET.get("state")
-    if state in S.values:
+    state = choice_param(request.GET, "state", S.values)
+    if state:
         filings = filings.filter(state=state)
     matters = access.fileable_matters(request.user, org)
     return render(
@@ -77,7 +78,7 @@ def my_filings(request):
 @rule("authenticated")
 @require_http_methods(["GET", "POST"])
 def filing_create(request):
-    org_id = access.acts_for(request.user) or request.GET.get("org") or request.POST.get("org")
+    org_id = access.acts_for(request.user) or id_param(request, "org")
     if not org_id:
         # Bureau staff first pick the organization the matter is about.
         return redirect("orgs:list")
@@ -134,8 +135,8 @@ def filing_edit(request, pk):
     if "edit" not in access.filing_actions(request.user, filing):
         messages.error(request, _("This filing can no longer be changed."))
         return redirect("reports:detail", pk=filing.pk)
-    version = request.POST.get("version", "")
-    if request.method == "POST" and not version.isdigit():
+    version = parse_int(request.POST.get("version"))
+    if request.method == "POST" and version is None:
         form.is_valid()
         form.add_error(None, _("The request was incomplete; reload the page and try again."))
     elif request.method == "POST" and form.is_valid():
@@ -144,7 +145,7 @@ def filing_edit(request, pk):
             services.filing_update(
                 actor=request.user,
                 filing=filing,
-                expected_version=int(version),
+                expected_version=version,
                 details=details,
                 **columns,
             )
@@ -162,7 +163,12 @@ def filing_edit(request, pk):
 
 @rule("authenticated")
 def filing_detail(request, pk):
-    filing = _get_filing(request, pk)
+    return _detail_page(request, _get_filing(request, pk))
+
+
+def _detail_page(request, filing, *, comment=""):
+    """The filing page; ``comment`` is what the user had typed with a refused action, kept in the
+    box (the version is the filing's current one, so the action can be taken again)."""
     user = request.user
     staff = access.sees_internal(user)
     may = access.filing_actions(user, filing)
@@ -177,6 +183,7 @@ def filing_detail(request, pk):
             "label": workflow.label(action, filing),
             "tone": action.tone,
             "reason": may[name],
+            "confirm": workflow.CONFIRM.get(name, ""),
         }
         for name, action in workflow.TRANSITIONS.items()
         if name in may
@@ -190,7 +197,7 @@ def filing_detail(request, pk):
         "staff": staff,
         "can_edit": offered("edit"),
         "buttons": buttons,
-        "transition_form": TransitionForm(initial={"version": filing.version}),
+        "transition_form": TransitionForm(initial={"version": filing.version, "comment": comment}),
         "follow_ups": access.follow_ups(user, filing),
         "effect_rows": effects.comparison(filing) if filing.state in workflow.NOT_FINAL else (),
         "decision_form": decision_form() if offered("approve") and decision_form else None,
@@ -233,9 +240,11 @@ def filing_transition(request, pk):
             decision=request.POST.dict(),
         )
     except ValidationError as exc:
+        # Refused (a precondition, or someone acted first): the page again, with the messages
+        # and the comment as typed, rather than a redirect that would lose it.
         flash_errors(request, exc)
-    else:
-        messages.success(request, str(workflow.TRANSITIONS[action].done))
+        return _detail_page(request, _get_filing(request, pk), comment=form.cleaned_data["comment"])
+    messages.success(request, str(workflow.TRANSITIONS[action].done))
     return redirect("reports:detail", pk=filing.pk)
 
 

@@ -321,10 +321,32 @@ def target_state(action, filing):
     return action.target
 
 
+#: What the page says, and asks the user to agree to, before an action that cannot be undone.
+CONFIRM = {
+    "withdraw": _(
+        "Withdraw this filing? It is closed for good: to report the matter again, a new filing "
+        "is needed."
+    ),
+    "approve": _(
+        "Take this decision? The organization is told at once and the decision cannot be changed."
+    ),
+    "refuse": _(
+        "Refuse this filing? The organization is told at once and the decision cannot be changed."
+    ),
+}
+
+#: A positive decision named as the act by the matter's class: 予以批准 / 予以备案 (the state it
+#: leads to, 已批准 / 已备案, reads as done before the head has clicked).
+DECISIONS = {
+    S.APPROVED: _("Grant approval"),
+    S.ACKNOWLEDGED: _("Accept for the record"),
+}
+
+
 def label(action, filing):
     """The button's label: a positive decision is named by the matter's class (批准 / 备案)."""
     if action.name == "approve":
-        return S(filing.matter.positive_state).label
+        return DECISIONS[filing.matter.positive_state]
     return action.label
 
 

@@ -8,13 +8,15 @@ class SupervisionConfig(AppConfig):
 
     def ready(self):
         # Django's hook for registering with the portal once every model is loaded.
-        from portal import clock, home
+        from portal import clock, history, home
         from portal import demo as portal_demo
         from reports import services as report_services
 
         from . import credit, demo, reminders, selectors, services
+        from .models import reason_labels
 
         portal_demo.register(demo.seed_demo_supervision)
+        history.register_reasons(reason_labels())
         clock.register(reminders.plan_rectifications)
         clock.register(reminders.plan_credit_proposals)
         clock.register_sweep(credit.sweep)

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,10 +93,9 @@ def _take(action, *, actor, entry, expected_version):
     return row
 
 
-def _save(entry, actor, step, detail=""):
+def _save(entry, actor, step):
     entry.version += 1
-    reason = step_label(CREDIT_STEP_LABELS, step)
-    save_with_history(entry, actor=actor, reason=f"{reason}（{detail}）" if detail else reason)
+    save_with_history(entry, actor=actor, reason=step_label(CREDIT_STEP_LABELS, step))
 
 
 def _enter(entry, actor, day):
@@ -108,9 +108,7 @@ def _leave(entry, actor, reason, day):
     entry.state = S.EXITED
     entry.exited_on = day
     entry.exit_reason = reason
-    with translation.override(settings.LANGUAGE_CODE):
-        detail = str(ExitReason(reason).label)
-    _save(entry, actor, "exit", detail)
+    _save(entry, actor, f"exit:{reason}")
     _record(entry, actor, _("Left the list"), kind=RecordKind.GOOD)
     _tell_org(entry, gettext_lazy("Your organization has left the list"))
 
@@ -294,7 +292,7 @@ def _propose_overdue(today):
     for r in overdue.select_related("organization"):
         with translation.override(settings.LANGUAGE_CODE):
             details = _("The rectification due on %(date)s was not finished: %(items)s") % {
-                "date": r.due_on.isoformat(),
+                "date": date_format(r.due_on, "DATE_FORMAT"),
                 "items": r.items[:200],
             }
         try:
@@ -332,7 +330,7 @@ def _propose_missed_inspections(today):
         with translation.override(settings.LANGUAGE_CODE):
             details = _("The %(year)s annual inspection was not submitted by %(date)s.") % {
                 "year": campaign.year,
-                "date": campaign.due_on.isoformat(),
+                "date": date_format(campaign.due_on, "DATE_FORMAT"),
             }
         for org_id in missing:
             try:

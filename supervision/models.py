@@ -4,7 +4,8 @@ each one an admin can change) and the records that follow an organization to the
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -455,9 +456,29 @@ CREDIT_STEP_LABELS = {
 
 
 def step_label(labels, code):
-    """The label of ``code`` in the portal's language, as a history row keeps it."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(labels.get(code, code))
+    """The history reason code of step ``code`` of the records named by ``labels`` (one of the
+    label tables above); ``reason_labels`` says how the change log names each."""
+    prefix = {
+        id(RECTIFICATION_EVENT_LABELS): "rectification",
+        id(CREDIT_STEP_LABELS): "credit",
+        id(CASE_STEP_LABELS): "case",
+    }[id(labels)]
+    return f"{prefix}:{code}"
+
+
+def reason_labels():
+    """``{reason code: label}`` of every step a supervision record's history names
+    (``portal.history.register_reasons``)."""
+    labels = {}
+    for prefix, table in (
+        ("rectification", RECTIFICATION_EVENT_LABELS),
+        ("credit", CREDIT_STEP_LABELS),
+        ("case", CASE_STEP_LABELS),
+    ):
+        labels.update({f"{prefix}:{code}": label for code, label in table.items()})
+    for reason, label in ExitReason.choices:
+        labels[f"credit:exit:{reason}"] = format_lazy("{}（{}）", CREDIT_STEP_LABELS["exit"], label)
+    return labels
 
 
 class RecordKind(models.TextChoices):

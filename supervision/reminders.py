@@ -4,6 +4,7 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from duties.access import division_user_ids, org_user_ids
@@ -34,7 +35,9 @@ def plan_rectifications(now):
         name = r.organization.name
         soon_at = at_send_hour(calendar.add_workdays(r.due_on, -lead)) if lead else None
         if soon_at is not None and in_window(soon_at, now):
-            title = _("Rectification due by %(date)s") % {"date": r.due_on.isoformat()}
+            title = _("Rectification due by %(date)s") % {
+                "date": date_format(r.due_on, "DATE_FORMAT")
+            }
             for user_id in org_users.get(r.organization_id, []):
                 yield Plan(
                     "rectification_due_soon",
@@ -48,7 +51,9 @@ def plan_rectifications(now):
                 )
         over_at = at_send_hour(r.due_on + datetime.timedelta(days=1))
         if in_window(over_at, now):
-            title = _("Rectification overdue since %(date)s") % {"date": r.due_on.isoformat()}
+            title = _("Rectification overdue since %(date)s") % {
+                "date": date_format(r.due_on, "DATE_FORMAT")
+            }
             for user_id in org_users.get(r.organization_id, []) + members.get(r.division_id, []):
                 yield Plan(
                     "rectification_overdue",

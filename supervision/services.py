@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -93,7 +94,11 @@ def _tell(user_ids, rectification, title_text, body="", **params):
     """Tell ``user_ids`` in the portal's language; ``title_text`` is a lazy message."""
     users = list(User.objects.filter(pk__in=user_ids, is_active=True))
     with translation.override(settings.LANGUAGE_CODE):
-        text = str(title_text) % params if params else str(title_text)
+        shown = {
+            k: date_format(v, "DATE_FORMAT") if isinstance(v, datetime.date) else v
+            for k, v in params.items()
+        }
+        text = str(title_text) % shown if params else str(title_text)
         title = f"{text}：{rectification.organization.name}"
     notify(users, title=title, body=body[:2000], url=_url(rectification))
 
@@ -216,7 +221,7 @@ def _open(actor, organization, items, division, source, source_filing, inspectio
         rectification,
         gettext_lazy("Rectification required by %(date)s"),
         items,
-        date=due_on.isoformat(),
+        date=due_on,
     )
     return rectification
 
@@ -489,7 +494,7 @@ def inspection_open(*, actor: User, year: int) -> InspectionCampaign:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Submit the %(year)s annual inspection by %(date)s") % {
             "year": year,
-            "date": campaign.due_on.isoformat(),
+            "date": date_format(campaign.due_on, "DATE_FORMAT"),
         }
     notify(
         list(User.objects.filter(pk__in=user_ids)),

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from duties import access
 from orgs.models import InspectionResult
+from portal import params
 from portal.actions import flash_errors
 from portal.forms import apply_validation_error
 from portal.history import change_log
@@ -38,13 +39,8 @@ from .models import CaseFile, InspectionCampaign, RectificationFile, Supervision
 
 
 def _int_param(request, name):
-    raw = request.GET.get(name)
-    if raw in (None, ""):
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a number") from None
+    """The id given as ``name`` in the query string (None when absent; otherwise a 400)."""
+    return params.id_param(request, name, methods=("GET",))
 
 
 def _get(request, pk):
@@ -58,9 +54,7 @@ def _get(request, pk):
 
 @rule("authenticated")
 def rectification_list(request):
-    tab = request.GET.get("tab") or "unfinished"
-    if tab not in selectors.TABS:
-        tab = "unfinished"
+    tab = params.choice_param(request.GET, "tab", selectors.TABS) or "unfinished"
     org_id = _int_param(request, "org")
     rows = selectors.rectifications(request.user, tab, org_id)
     context = {
@@ -247,9 +241,7 @@ ENTRY_DONE = {
 
 @rule("authenticated")
 def credit_overview(request):
-    tab = request.GET.get("tab") or "proposed"
-    if tab not in selectors.ENTRY_TABS:
-        tab = "proposed"
+    tab = params.choice_param(request.GET, "tab", selectors.ENTRY_TABS) or "proposed"
     org_id = _int_param(request, "org")
     entries = selectors.list_entries(request.user, tab, org_id)
     context = {
@@ -429,9 +421,7 @@ def inspection_open(request):
 
 
 def _campaign_filters(request):
-    status = request.GET.get("status") or None
-    if status not in selectors.INSPECTION_STATUSES:
-        status = None
+    status = params.choice_param(request.GET, "status", selectors.INSPECTION_STATUSES)
     return status, request.GET.get("late") == "1"
 
 
@@ -492,9 +482,7 @@ def _get_case(request, pk):
 
 @rule("authenticated")
 def case_list(request):
-    state = request.GET.get("state") or "open"
-    if state not in ("open", "closed"):
-        state = "open"
+    state = params.choice_param(request.GET, "state", ("open", "closed")) or "open"
     rows = access.visible_cases(request.user).filter(state=state).select_related("organization")
     return render(
         request,

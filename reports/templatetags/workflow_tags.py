@@ -1,8 +1,15 @@
 from django import template
 
 from reports import workflow
+from reports.history import management_mode_labels
 
 register = template.Library()
+
+
+@register.filter
+def management_modes(modes):
+    """A matter's management modes by their labels, never their codes."""
+    return management_mode_labels(modes)
 
 
 @register.simple_tag

@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 from duties import services as duty_services
 from duties.models import MemberRole
 from portal import services as portal_services
+from reports import workflow
 from reports.models import Filing, FilingEvent, FilingState, Opinion, OpinionState
 from tests.conftest import PASSWORD
 
@@ -54,6 +55,8 @@ def state(page: Page):
 def log_in(new_context, live_server, username) -> Page:
     """A fresh browser context (own cookies) with ``username`` logged in through the form."""
     page = new_context(base_url=live_server.url, locale="zh-CN").new_page()
+    # Decisions ask first (data-confirm); this user agrees (tests/e2e/test_confirm.py declines).
+    page.on("dialog", lambda dialog: dialog.accept())
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -185,8 +188,11 @@ def test_major_matter_from_filing_to_acknowledgement(new_context, live_server, w
     )
     boss = log_in(new_context, live_server, "head-a")
     boss.goto(f"/filings/{filing.pk}/")
+    # The button names the act (予以备案); the state it leads to is 已备案.
+    with translation.override("zh-hans"):
+        decision = str(workflow.DECISIONS[FilingState.ACKNOWLEDGED])
     expect(boss.locator("#transition-form button[name=action][value=approve]")).to_have_text(
-        zh(FilingState.ACKNOWLEDGED)
+        decision
     )
     act(boss, "approve")
     expect(state(boss)).to_have_text(zh(FilingState.ACKNOWLEDGED))

@@ -43,6 +43,7 @@ KINDS = {
     "session user": r"portal:user:",
     "unread count": r"portal:unread:",
     "supervision rules": r"supervision:rules",
+    "unread links": r"portal:unread-links:",
 }
 # The rows a narrower generation stands for: one user's row, one user's messages.
 NARROWER = {"user": "portal.user", "inbox": "portal.notification"}

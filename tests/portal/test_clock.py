@@ -20,6 +20,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from icalendar import Calendar
 
 from meetings import services
@@ -434,7 +435,7 @@ def test_moved_meeting_cancels_old_reminders_and_announces_the_new_time(world):
     assert recipients(moved) == invited
     assert {r.due_at for r in moved} == {meeting.rescheduled_at}
     assert_each_sent_once(moved)
-    new_when = timezone.localtime(new_start).strftime("%Y-%m-%d %H:%M")
+    new_when = date_format(timezone.localtime(new_start), "SHORT_DATETIME_FORMAT")
     assert all(new_when in r.title for r in moved)
 
     # Nothing more at the old times.

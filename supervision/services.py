@@ -25,7 +25,7 @@ from portal.models import User
 from portal.notifications import notify
 from portal.services import lock_versioned, save_with_history
 from reports import attachments as attachment_rules
-from reports.models import Filing
+from reports.models import Filing, FormKind
 
 from .models import (
     CASE_STEP_LABELS,
@@ -36,9 +36,11 @@ from .models import (
     CaseSource,
     CaseState,
     CaseStep,
+    CreditRecord,
     ExtensionState,
     InspectionCampaign,
     Measure,
+    RecordKind,
     Rectification,
     RectificationEvent,
     RectificationFile,
@@ -425,12 +427,28 @@ ON_CLOSED = []
 
 def follow_decision(*, actor, filing, positive):
     """After a decision (``reports.services.ON_DECIDED``): an annual inspection found basic
-    pass or fail opens its rectification."""
+    pass or fail opens its rectification; a grade awarded is a good-standing entry of the credit
+    record, recorded the same day."""
     if not positive:
         return
     inspection = AnnualInspection.objects.filter(filing=filing).first()
     if inspection is not None:
         open_for_inspection(actor=actor, inspection=inspection)
+    details = filing.details or {}
+    if filing.matter.form_kind == FormKind.GRADE_DEREGISTRATION and details.get("kind") == "grade":
+        today = _today()
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("Grade evaluation: %(grade)s") % {"grade": details.get("grade_sought")}
+        record = CreditRecord(
+            organization=filing.organization,
+            kind=RecordKind.GOOD,
+            title=title,
+            details=filing.title,
+            occurred_on=today,
+            due_by=calendar.add_workdays(today, SupervisionRules.current().credit_record_days),
+            recorded_by=actor,
+        )
+        save_with_history(record, actor=actor, reason=step_label(CREDIT_STEP_LABELS, "record"))
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.urls import reverse
 from orgs.models import AnnualInspection, Organization, OrgStatus
 from reports import services
 from reports.models import DecisionEffect, FilingState
-from supervision.models import SupervisionRules
+from supervision.models import CreditRecord, SupervisionRules
 from tests.factories import OrganizationFactory
 
 from .helpers import decide, fresh, give_all_opinions, in_review, matter, snapshot, version
@@ -112,6 +112,8 @@ def test_grade_writes_grade_and_validity_from_the_rules(world):
     decided = fresh(filing).decided_at.astimezone().date()
     assert org.grade == "4A"
     assert org.grade_valid_until == decided.replace(year=decided.year + 4)
+    # The grade is a good-standing entry of the credit record.
+    assert CreditRecord.objects.filter(organization=org, kind="good", title__contains="4A").exists()
 
 
 def test_deregistration_writes_status_date_and_reason(world):

@@ -212,7 +212,7 @@ def campaign_counts(user, campaign):
     rows = campaign_rows(user, campaign)
     counts = {
         row["inspection_status"]: row["n"]
-        for row in rows.values("inspection_status").annotate(n=Count("pk"))
+        for row in rows.order_by().values("inspection_status").annotate(n=Count("pk"))
     }
     return {
         "total": sum(counts.values()),

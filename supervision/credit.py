@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from duties import access
-from orgs.models import Organization
+from orgs.models import Organization, OrgType
 from portal import calendar
 from portal.models import User
 from portal.notifications import notify
@@ -132,6 +132,13 @@ def entry_propose(
         raise ValidationError({"credit_list": _("Choose a list.")})
     if ground not in ListGround.values:
         raise ValidationError({"ground": _("Choose the ground of the entry.")})
+    if (
+        credit_list == CreditList.BLACKLIST
+        and organization.org_type != OrgType.INDUSTRY_ASSOCIATION
+    ):
+        raise ValidationError(
+            {"credit_list": _("The blacklist (黑名单) is kept for industry associations only.")}
+        )
     if len(details or "") > 5000:
         raise ValidationError({"details": _("At most %(n)d characters, please.") % {"n": 5000}})
     entry = ListEntry(

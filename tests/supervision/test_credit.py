@@ -291,3 +291,20 @@ def test_policy_confirms_through_the_page(world, login):
         {"version": v(entry), "reason": "x"},
     )
     assert response.status_code == 403
+
+
+def test_the_blacklist_is_for_industry_associations(world):
+    from orgs.models import OrgType
+    from tests.factories import OrganizationFactory
+
+    society = OrganizationFactory(name="上海市园林学会", org_type=OrgType.SOCIETY)
+    with pytest.raises(ValidationError) as exc:
+        credit.entry_propose(
+            actor=world.policy, organization=society, credit_list="blacklist", ground="other"
+        )
+    assert "credit_list" in exc.value.message_dict
+    assert world.org_a.org_type == OrgType.INDUSTRY_ASSOCIATION
+    entry = credit.entry_propose(
+        actor=world.policy, organization=world.org_a, credit_list="blacklist", ground="other"
+    )
+    assert entry.credit_list == "blacklist"

@@ -10,7 +10,7 @@ from .models import Division, DivisionMembership, MemberRole
 from .services import division_update
 
 
-class DivisionForm(portal_forms.ModelForm):
+class DivisionForm(portal_forms.VersionedModelForm):
     class Meta:
         model = Division
         fields = editable_fields(division_update, besides=("actor", "division"))

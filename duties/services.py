@@ -61,9 +61,11 @@ def division_update(
     phone: str | Unchanged = UNCHANGED,
     email: str | Unchanged = UNCHANGED,
     is_active: bool | Unchanged = UNCHANGED,
+    expected_version: int | None = None,
 ) -> Division:
     """Change a division (what is not given stays). A liaison division that still has
-    organizations keeps its kind and stays active."""
+    organizations keeps its kind and stays active. Refused if the division was changed since
+    ``expected_version`` (the edit form's)."""
     _require_admin(actor)
     fields = given(
         name=name,
@@ -73,7 +75,9 @@ def division_update(
         email=email,
         is_active=is_active,
     )
-    division = Division.objects.select_for_update().get(pk=division.pk)
+    division = lock_versioned(
+        Division.objects.all(), pk=division.pk, expected_version=expected_version
+    )
     if "name" in fields:
         _check_unique_name(fields["name"], exclude_pk=division.pk)
     leaves_liaison = division.kind == DivisionKind.LIAISON and (
@@ -91,6 +95,7 @@ def division_update(
     for name, value in fields.items():
         setattr(division, name, value)
     division.full_clean(exclude=["group"])
+    division.version += 1
     return save_with_history(division, actor=actor)
 
 

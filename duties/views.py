@@ -73,7 +73,7 @@ def division_create(request):
     form = DivisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            division = services.division_create(actor=request.user, **form.cleaned_data)
+            division = services.division_create(actor=request.user, **form.changes())
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
@@ -92,7 +92,8 @@ def division_edit(request, pk):
             services.division_update(
                 actor=request.user,
                 division=division,
-                **form.cleaned_data,
+                expected_version=form.seen_version,
+                **form.changes(),
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)

@@ -24,18 +24,6 @@ def _formfield(db_field, **kwargs):
     return portal_forms.formfield(db_field, **kwargs)
 
 
-class VersionedForm(portal_forms.ModelForm):
-    """Carries the version the user saw, so that a stale save is refused instead of overwriting."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-            self.fields["version"].required = True
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -43,7 +31,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class OrganizationForm(VersionedForm):
+class OrganizationForm(portal_forms.VersionedModelForm):
     credit_code_input = forms.CharField(
         label=_("unified social credit code"),
         max_length=40,
@@ -110,7 +98,7 @@ class OrganizationForm(VersionedForm):
         }
 
 
-class ContactForm(VersionedForm):
+class ContactForm(portal_forms.VersionedModelForm):
     class Meta:
         model = Organization
         fields = CONTACT_FIELDS

@@ -165,7 +165,29 @@ class UserCreateForm(ModelForm):
         fields = ["username", "full_name", "email", "phone", "is_bureau_admin", "is_leader"]
 
 
-class UserEditForm(ModelForm):
+class VersionedModelForm(ModelForm):
+    """A model form that carries the version the user saw, so that a stale save is refused
+    (``services.StaleVersion``) instead of overwriting another person's change."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+
+    @property
+    def seen_version(self):
+        """The version the user saw (None on a form that creates)."""
+        return self.cleaned_data.get("version")
+
+    def changes(self):
+        """The cleaned values, without the version: what the service is given."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class UserEditForm(VersionedModelForm):
     new_password = forms.CharField(
         label=_("new password"),
         widget=forms.PasswordInput,

@@ -64,6 +64,8 @@ class User(AbstractUser):
     # Raised to end every session and API token of the user without touching the password (a
     # deactivation): it is part of the hash that sessions and tokens are checked against.
     credentials_epoch = models.PositiveIntegerField(_("credentials epoch"), default=0)
+    # Goes up with every change of the profile or roles; an edit names the version it saw.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login", "credentials_epoch"])
 

@@ -169,10 +169,13 @@ def user_update(
     is_bureau_admin: bool | None = None,
     is_leader: bool | None = None,
     is_active: bool | None = None,
+    expected_version: int | None = None,
 ) -> User:
     """Change a user's profile or bureau-wide roles (bureau admins only); None leaves a field as
-    it is. An admin cannot remove their own admin role or deactivate themselves."""
+    it is. An admin cannot remove their own admin role or deactivate themselves. Refused if the
+    user was changed since ``expected_version`` (the edit form's)."""
     _require_user_manager(actor)
+    user = lock_versioned(User.objects.all(), pk=user.pk, expected_version=expected_version)
     changes = {
         "full_name": full_name,
         "email": email,
@@ -193,13 +196,16 @@ def user_update(
         setattr(user, name, value)
     if deactivated:
         _end_credentials(user, actor=actor)
+    user.version += 1
     return save_with_history(user, actor=actor)
 
 
 @transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str) -> User:
-    """Set a user's password (bureau admins only), checked by Django's validators."""
+    """Set a user's password (bureau admins only), checked by Django's validators. The row is
+    read afresh under a lock, so a profile saved just before is not overwritten."""
     _require_user_manager(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
     try:
         validate_password(password, user)
     except ValidationError as exc:

@@ -99,10 +99,12 @@ def user_detail(request, pk):
     user = get_object_or_404(get_user_model(), pk=pk)
     form = UserEditForm(request.POST or None, instance=get_user_model().objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.changes()
         password = data.pop("new_password")
         try:
-            services.user_update(actor=request.user, user=user, **data)
+            services.user_update(
+                actor=request.user, user=user, expected_version=form.seen_version, **data
+            )
             if password:
                 services.user_set_password(actor=request.user, user=user, password=password)
         except ValidationError as exc:

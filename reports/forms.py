@@ -101,7 +101,7 @@ class QueueFilter(django_filters.FilterSet):
         return queryset
 
 
-class MatterTypeForm(portal_forms.ModelForm):
+class MatterTypeForm(portal_forms.VersionedModelForm):
     management_modes = forms.MultipleChoiceField(
         label=_("applies to management modes"),
         required=False,

@@ -715,9 +715,11 @@ def matter_update(
     decision_effect: str | Unchanged = UNCHANGED,
     is_active: bool | Unchanged = UNCHANGED,
     sort_order: int | Unchanged = UNCHANGED,
+    expected_version: int | None = None,
 ) -> MatterType:
     """An admin edits a row of the duty matrix (what is not given stays); the history keeps
-    every version, and filings in progress follow a new lead division."""
+    every version, and filings in progress follow a new lead division. Refused if the row was
+    changed since ``expected_version`` (the edit form's)."""
     if not access.is_bureau_admin(actor):
         raise PermissionDenied
     fields = given(
@@ -739,7 +741,9 @@ def matter_update(
         is_active=is_active,
         sort_order=sort_order,
     )
-    matter = MatterType.objects.select_for_update().get(pk=matter.pk)
+    matter = lock_versioned(
+        MatterType.objects.all(), pk=matter.pk, expected_version=expected_version
+    )
     for name, value in fields.items():
         setattr(matter, name, value)
     if matter.lead_is_liaison:
@@ -749,6 +753,7 @@ def matter_update(
             {"lead_division": _("Choose the lead division, or the liaison division.")}
         )
     matter.full_clean()
+    matter.version += 1
     save_with_history(matter, actor=actor)
     if opinion_divisions is not UNCHANGED:
         matter.opinion_divisions.set(opinion_divisions)

@@ -425,7 +425,12 @@ def matter_edit(request, pk):
     form = MatterTypeForm(request.POST or None, instance=MatterType.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.matter_update(actor=request.user, matter=matter, **form.cleaned_data)
+            services.matter_update(
+                actor=request.user,
+                matter=matter,
+                expected_version=form.seen_version,
+                **form.changes(),
+            )
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

@@ -31,6 +31,7 @@ def division_data(division, **changes):
         "description": division.description,
         "phone": division.phone,
         "email": division.email,
+        "version": type(division).objects.get(pk=division.pk).version if division.pk else None,
     }
     if division.is_active:
         data["is_active"] = "on"

@@ -302,6 +302,8 @@ def matter_post_data(m, **changes):
         "summary_days": m.summary_days if m.summary_days is not None else "",
         "management_modes": list(m.management_modes),
         "sort_order": m.sort_order,
+        "decision_effect": m.decision_effect,
+        "version": type(m).objects.get(pk=m.pk).version,
         **{flag: getattr(m, flag) for flag in FLAGS},
     }
     values.update(changes)

@@ -115,6 +115,10 @@ class AssignLiaisonForm(CapfirstLabels, forms.Form):
     )
     reason = portal_forms.long_text(_("reason"))
     version = forms.IntegerField(widget=forms.HiddenInput)
+    move_filings = forms.BooleanField(
+        label=_("Move the filings in progress listed beside to the new division"),
+        required=False,
+    )
 
 
 class OrgUserForm(CapfirstLabels, forms.Form):

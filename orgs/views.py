@@ -13,7 +13,7 @@ from portal.forms import apply_validation_error
 from portal.history import change_log
 from portal.listings import clean_query, filtered_page, render_listing, split_page
 from portal.rules import rule
-from reports.selectors import org_filings
+from reports.selectors import moving_with_liaison, org_filings
 from supervision.selectors import org_standing
 
 from . import services
@@ -165,6 +165,18 @@ def org_assign(request, pk):
         request.POST or None,
         initial={"division": org.liaison_division_id, "version": org.version},
     )
+    moving = list(moving_with_liaison(org)[:100])
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and moving
+        and not form.cleaned_data["move_filings"]
+    ):
+        form.add_error(
+            "move_filings",
+            _("%(n)d filings in progress move with the organization: tick to confirm.")
+            % {"n": len(moving)},
+        )
     if request.method == "POST" and form.is_valid():
         try:
             duty_services.org_assign_liaison(
@@ -193,6 +205,7 @@ def org_assign(request, pk):
             "assignments": LiaisonAssignment.objects.filter(organization=org).select_related(
                 "division", "assigned_by"
             ),
+            "moving": moving,
         },
     )
 

@@ -105,3 +105,19 @@ def home_queue(user):
     if not access.roles(user).division_ids:
         return None
     return queue_summary(user)
+
+
+def moving_with_liaison(org):
+    """The filings in progress of ``org`` that follow its liaison division when it is
+    reassigned (``reports.services.reroute_open_filings``): those the division leads and those
+    waiting for its opinion."""
+    old = org.liaison_division_id
+    if old is None:
+        return Filing.objects.none()
+    waiting = Opinion.objects.filter(division_id=old, state=workflow.OpinionState.PENDING)
+    return (
+        Filing.objects.filter(organization=org, state__in=workflow.IN_PROGRESS)
+        .filter(Q(lead_division_id=old) | Q(pk__in=waiting.values("filing_id")))
+        .select_related("matter")
+        .order_by("review_due_on", "pk")
+    )

@@ -340,3 +340,22 @@ def test_non_admins_are_denied_by_the_services(world, bureau_user):
     membership.refresh_from_db()
     assert membership.role == MemberRole.STAFF
     assert not DivisionMembership.objects.filter(user=bureau_user).exists()
+
+
+def test_a_reassignment_shows_the_filings_that_move_and_asks(world, login):
+    from reports.models import Filing
+    from tests.reports.helpers import submitted
+
+    filing = submitted(world, world.org_a1, world.org_a, "major_matter")
+    assert filing.lead_division == world.div_a
+    client = login(world.admin)
+    url = reverse("orgs:assign", kwargs={"pk": world.org_a.pk})
+    page = client.get(url)
+    assert [f.pk for f in page.context["moving"]] == [filing.pk]
+    data = {"division": world.div_b.pk, "reason": "职责调整", "version": world.org_a.version}
+    response = client.post(url, data)
+    assert response.status_code == 200  # asked first: nothing moved
+    assert Filing.objects.get(pk=filing.pk).lead_division == world.div_a
+    response = client.post(url, {**data, "move_filings": "on"})
+    assert response.status_code == 302
+    assert Filing.objects.get(pk=filing.pk).lead_division == world.div_b

@@ -371,6 +371,12 @@ def is_registry_editor(user):
     return r.is_admin or r.is_policy
 
 
+def keeps_calendar(user):
+    """Policy (and admins) enter the State Council's holiday schedule each year."""
+    r = roles(user)
+    return r.is_admin or r.is_policy
+
+
 # --- what a user may do across the portal ----------------------------------------------------
 
 
@@ -404,6 +410,7 @@ def site_actions(user):
         "rectifications": staff or org_user,
         "edit_supervision_rules": r.is_admin,
         "annual_inspection": staff,
+        "keep_calendar": keeps_calendar(user),
         "violation_cases": staff or org_user,
     }
     return frozenset(name for name, allowed in may.items() if allowed)

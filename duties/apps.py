@@ -18,5 +18,6 @@ class DutiesConfig(AppConfig):
         rules.register("bureau_staff", access.is_bureau_staff)
         rules.register("bureau_admin", access.is_bureau_admin)
         rules.register("registry_editor", access.is_registry_editor)
+        rules.register("calendar_keeper", access.keeps_calendar)
         rules.register("org_user", access.is_org_user)
         rules.register("leader", lambda user: access.roles(user).is_leader)

@@ -8,7 +8,7 @@ from django_bootstrap5.renderers import FieldRenderer as BootstrapFieldRenderer
 from django_bootstrap5.renderers import FormRenderer as BootstrapFormRenderer
 
 from . import punctuation, validators
-from .models import User
+from .models import DayKind, User
 
 
 class FieldRenderer(BootstrapFieldRenderer):
@@ -212,3 +212,12 @@ def style_filter_form(form):
         widget.attrs.setdefault("class", css)
         field.label = capfirst(field.label) if field.label else field.label
     return form
+
+
+class CalendarDayForm(CapfirstLabels, forms.Form):
+    date = date_field(
+        label=_("date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    kind = forms.ChoiceField(label=_("kind"), choices=DayKind.choices)
+    name = forms.CharField(label=_("name (e.g. Spring Festival)"), max_length=100, required=False)

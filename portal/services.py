@@ -11,8 +11,8 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import validators
-from .models import ApiToken, User
+from . import rules, validators
+from .models import ApiToken, CalendarDay, DayKind, User
 
 
 class Unchanged:
@@ -263,3 +263,39 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         token.revoked_by = actor
         token.save(update_fields=["revoked_at", "revoked_by"])
     return token
+
+
+# --- the working-day calendar ----------------------------------------------------------------
+
+
+def _require_calendar_keeper(actor):
+    if not rules.allows(actor, "calendar_keeper"):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def calendar_day_set(*, actor: User, date, kind: str, name: str = "") -> CalendarDay:
+    """Enter (or correct) a day of the official schedule: a public holiday or an adjusted
+    workday (Policy and admins, when the State Council publishes the next year)."""
+    _require_calendar_keeper(actor)
+    if kind not in DayKind.values:
+        raise ValidationError({"kind": _("Choose a public holiday or an adjusted workday.")})
+    if date is None:
+        raise ValidationError({"date": _("Give the date.")})
+    name = (name or "").strip()[:100]
+    day = CalendarDay.objects.select_for_update().filter(date=date).first() or CalendarDay(
+        date=date
+    )
+    day.kind = kind
+    day.name = name
+    day.full_clean()
+    return save_with_history(day, actor=actor)
+
+
+@transaction.atomic
+def calendar_day_remove(*, actor: User, day: CalendarDay) -> None:
+    """Take a day entered by mistake off the schedule (its history keeps it)."""
+    _require_calendar_keeper(actor)
+    day = CalendarDay.objects.select_for_update().get(pk=day.pk)
+    day._history_user = actor
+    day.delete()

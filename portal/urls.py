@@ -22,6 +22,8 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/sign-out/", views.user_sign_out, name="user_sign_out"),
+    path("calendar/", views.calendar_edit, name="calendar"),
+    path("calendar/<int:pk>/remove/", views.calendar_remove, name="calendar_remove"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read, name="inbox_read"),
     path("orgs/", include("orgs.urls")),

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,10 +20,16 @@ from django.views.i18n import set_language as django_set_language
 
 from portal.history import change_log
 
+from . import calendar, params, services
 from . import home as home_page
-from . import services
-from .forms import LoginForm, UserCreateForm, UserEditForm, apply_validation_error
-from .models import Notification
+from .forms import (
+    CalendarDayForm,
+    LoginForm,
+    UserCreateForm,
+    UserEditForm,
+    apply_validation_error,
+)
+from .models import CalendarDay, Notification
 from .notifications import mark_read
 from .params import choice_param, id_list_param, text_param
 from .rules import RuleMixin, rule
@@ -288,3 +295,41 @@ def server_error(request):
             str(ERRORS[500][1]), content_type="text/plain; charset=utf-8"
         )
     return HttpResponseServerError(html)
+
+
+@rule("calendar_keeper")
+@require_http_methods(["GET", "POST"])
+def calendar_edit(request):
+    """The official schedule of one year: its public holidays and adjusted workdays."""
+    today = timezone.localdate()
+    year = params.parse_int(request.GET.get("year"), minimum=2000, maximum=2100) or today.year
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            day = services.calendar_day_set(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("The calendar was updated."))
+            return redirect(f"{reverse('calendar')}?year={day.date.year}")
+    days = CalendarDay.objects.filter(date__year=year)
+    return render(
+        request,
+        "portal/calendar.html",
+        {
+            "form": form,
+            "year": year,
+            "days": days,
+            "confirmed": calendar.year_confirmed(year),
+            "years": [today.year - 1, today.year, today.year + 1],
+        },
+    )
+
+
+@rule("calendar_keeper")
+@require_POST
+def calendar_remove(request, pk):
+    day = get_object_or_404(CalendarDay, pk=pk)
+    services.calendar_day_remove(actor=request.user, day=day)
+    messages.success(request, _("The day was taken off the calendar."))
+    return redirect(f"{reverse('calendar')}?year={day.date.year}")

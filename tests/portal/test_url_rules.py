@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from meetings import services as meeting_services
+from portal.models import CalendarDay
 from portal.rules import RULES, rule_of
 from reports import services
 from reports.models import MatterType
@@ -96,6 +97,11 @@ MATRIX = {
     "orgs:assign": (lambda w: {"pk": w.org_a.pk}, only({"admin"})),
     "orgs:user_create": (lambda w: {"pk": w.org_a.pk}, only({"admin"})),
     "inbox": (lambda w: {}, everyone(OK)),
+    "calendar": (lambda w: {}, only({"admin", "policy", "policy_head"})),
+    "calendar_remove": (
+        lambda w: {"pk": CalendarDay.objects.order_by("pk").first().pk},
+        only({"admin", "policy", "policy_head"}, ok=NOT_ALLOWED),
+    ),
     "inbox_read": (lambda w: {}, everyone(NOT_ALLOWED)),
     "reports:mine": (lambda w: {}, only(ORG_USERS)),
     "reports:create": (

@@ -43,6 +43,23 @@ class CheckedCode:
         """All digits ending in zeros: a spreadsheet kept 15 significant digits of the code."""
         return self.code.isdigit() and self.code.endswith("000")
 
+    @property
+    def civil_affairs(self):
+        """Registered by civil affairs (character 1 is 5), as the bureau's organizations are."""
+        return self.code[0] == CIVIL_AFFAIRS
+
+    @property
+    def damaged(self):
+        """A failing code the portal recognises as damaged (spreadsheet-rounded): never stored,
+        whatever staff confirm."""
+        return not self.check_ok and self.looks_truncated
+
+    @property
+    def needs_confirmation(self):
+        """Staff confirm it as issued before it is stored: its check character fails, or it was
+        not registered by civil affairs."""
+        return not self.damaged and (not self.check_ok or not self.civil_affairs)
+
 
 # Spaces and hyphens that a printed or typed code is grouped with (after NFKC, which makes
 # full-width characters ASCII): not part of the code.
@@ -144,3 +161,35 @@ def make_code(first17):
     """Complete 17 characters with their check character (used by demo and volume data)."""
     first17 = normalize(first17)
     return first17 + check_character(first17)
+
+
+def confirmation_warning(checked):
+    """Why ``checked`` is not stored as it stands: damaged (never), or to be confirmed by staff
+    as issued (a failing check character, a code not registered by civil affairs)."""
+    if checked.damaged:
+        return ValidationError(
+            _(
+                "The check character does not match and the code ends in zeros: a "
+                "spreadsheet probably rounded it. Copy the code from the certificate."
+            ),
+            code="spreadsheet",
+        )
+    if not checked.check_ok:
+        return ValidationError(
+            _(
+                "The check character (the 18th) should be “%(expected)s” for this code. If "
+                "the code is exactly as on the certificate, tick “confirm the code as "
+                "issued” to record it; it will be marked as not passing the check."
+            )
+            % {"expected": checked.expected_check},
+            code="check_character",
+        )
+    return ValidationError(
+        _(
+            "Character 1 is “%(char)s”: the code was not issued by civil affairs (5), which "
+            "registers the bureau's organizations. If it is exactly as on the certificate, tick "
+            "“confirm the code as issued” to record it."
+        )
+        % {"char": checked.code[0]},
+        code="not_civil_affairs",
+    )

@@ -67,6 +67,20 @@ class OrganizationForm(portal_forms.VersionedModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["credit_code_input"].initial = self.instance.credit_code
+        # The box to confirm a code as issued is offered only once its warning was shown (and
+        # while it is ticked): never before, and never for a code that is damaged.
+        self._confirm_field = self.fields["confirm_check_failure"]
+        if not self.data.get("confirm_check_failure"):
+            del self.fields["confirm_check_failure"]
+
+    def _offer_confirmation(self):
+        self._offer = True
+
+    def full_clean(self):
+        self._offer = False
+        super().full_clean()
+        if self._offer and "confirm_check_failure" not in self.fields:
+            self.fields["confirm_check_failure"] = self._confirm_field
 
     def clean_credit_code_input(self):
         value = self.cleaned_data["credit_code_input"]
@@ -78,6 +92,15 @@ class OrganizationForm(portal_forms.VersionedModelForm):
             duplicate = duplicate.exclude(pk=self.instance.pk)
         if duplicate.exists():
             raise ValidationError(_("An organization with this credit code is already registered."))
+        unchanged = self.instance.pk and checked.code == self.instance.credit_code
+        if checked.damaged or (
+            checked.needs_confirmation
+            and not unchanged
+            and not self.data.get("confirm_check_failure")
+        ):
+            if not checked.damaged:
+                self._offer_confirmation()
+            raise credit_code.confirmation_warning(checked)
         return checked.code
 
     def clean(self):
@@ -93,7 +116,7 @@ class OrganizationForm(portal_forms.VersionedModelForm):
         data = {name: self.cleaned_data[name] for name in PROFILE_FIELDS}
         return {
             "credit_code_raw": self.cleaned_data["credit_code_input"],
-            "confirm_check_failure": self.cleaned_data["confirm_check_failure"],
+            "confirm_check_failure": bool(self.cleaned_data.get("confirm_check_failure")),
             **data,
         }
 

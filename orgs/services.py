@@ -52,29 +52,13 @@ def _apply_credit_code(org, raw, *, actor, confirm_check_failure):
         org.credit_code_confirmed_by = None
         return
     checked = credit_code.parse(raw)
-    if not checked.check_ok and not confirm_check_failure:
-        if checked.looks_truncated:
-            error = ValidationError(
-                _(
-                    "The check character does not match and the code ends in zeros: a "
-                    "spreadsheet probably rounded it. Copy the code from the certificate."
-                ),
-                code="spreadsheet",
-            )
-        else:
-            error = ValidationError(
-                _(
-                    "The check character (the 18th) should be “%(expected)s” for this code. If "
-                    "the code is exactly as on the certificate, tick “confirm the code as "
-                    "issued” to record it; it will be marked as not passing the check."
-                )
-                % {"expected": checked.expected_check},
-                code="check_character",
-            )
-        raise ValidationError({"credit_code": error})
+    if checked.damaged:
+        raise ValidationError({"credit_code": credit_code.confirmation_warning(checked)})
+    if checked.needs_confirmation and not confirm_check_failure:
+        raise ValidationError({"credit_code": credit_code.confirmation_warning(checked)})
     org.credit_code = checked.code
     org.credit_code_check_failed = not checked.check_ok
-    org.credit_code_confirmed_by = actor if not checked.check_ok else None
+    org.credit_code_confirmed_by = actor if checked.needs_confirmation else None
 
 
 def _save(org, *, actor, reason=None):

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils.translation import override
 
 from duties import services as duty_services
@@ -346,8 +347,46 @@ def test_valid_code_is_registered_unmarked(editors):
 
 
 def test_real_code_is_registered(editors):
-    org = register(editors.admin, REAL_CODE)
+    # Not a civil affairs registration (character 1 is 9): staff confirm it as issued first.
+    with pytest.raises(ValidationError) as exc_info:
+        register(editors.admin, REAL_CODE)
+    assert codes_of(exc_info) == {"not_civil_affairs"}
+    org = register(editors.admin, REAL_CODE, confirm_check_failure=True)
     assert Organization.objects.get(credit_code=REAL_CODE) == org
+    org.refresh_from_db()
+    assert org.credit_code_check_failed is False  # its check character is right
+    assert org.credit_code_confirmed_by == editors.admin
+
+
+def test_a_damaged_code_is_never_stored_even_confirmed(editors):
+    with pytest.raises(ValidationError) as exc_info:
+        register(editors.policy, "513100005017712000", confirm_check_failure=True)
+    assert codes_of(exc_info) == {"spreadsheet"}
+    assert not Organization.objects.filter(credit_code="513100005017712000").exists()
+
+
+def test_the_confirm_box_is_offered_only_after_its_warning(world, login):
+    client = login(world.policy)
+    url = reverse("orgs:create")
+    page = client.get(url)
+    assert "confirm_check_failure" not in page.context["form"].fields
+    data = {
+        "name": "上海市确认代码协会",
+        "credit_code_input": wrong_check(SOCIAL_GROUP),
+        "org_type": "social_group",
+        "management_mode": "direct",
+        "status": "active",
+        "registration_authority": "上海市民政局",
+        "party_org_type": "none",
+    }
+    page = client.post(url, data)
+    assert page.status_code == 200
+    assert "confirm_check_failure" in page.context["form"].fields  # now, with its warning
+    page = client.post(url, {**data, "credit_code_input": "513100005017712000"})
+    assert "confirm_check_failure" not in page.context["form"].fields  # never for damage
+    response = client.post(url, {**data, "confirm_check_failure": "on"})
+    assert response.status_code == 302, response.context["form"].errors
+    assert Organization.objects.get(name="上海市确认代码协会").credit_code_check_failed
 
 
 def test_wrong_check_character_is_refused_without_confirmation(editors):

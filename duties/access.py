@@ -366,15 +366,16 @@ def is_meeting_organizer(user):
     return r.is_admin or r.is_policy
 
 
-def is_registry_editor(user):
+def has_policy_duties(user):
+    """Policy (and admins): overall supervision. They edit the registry, enter the State
+    Council's holiday schedule, keep the credit lists and open the annual inspection."""
     r = roles(user)
     return r.is_admin or r.is_policy
 
 
-def keeps_calendar(user):
-    """Policy (and admins) enter the State Council's holiday schedule each year."""
-    r = roles(user)
-    return r.is_admin or r.is_policy
+is_registry_editor = keeps_calendar = keeps_credit_lists = runs_annual_inspection = (
+    has_policy_duties
+)
 
 
 # --- what a user may do across the portal ----------------------------------------------------
@@ -621,12 +622,6 @@ def may_propose_entry(user, org):
 may_record_credit = may_propose_entry
 
 
-def keeps_credit_lists(user):
-    """Policy (and admins) keep the credit lists."""
-    r = roles(user)
-    return r.is_admin or r.is_policy
-
-
 def list_entry_actions(user, entry):
     """Policy (and admins) confirm or dismiss a proposal, record that an entry's ground was
     put right, and correct an entry made by mistake."""
@@ -720,12 +715,6 @@ def inspection_required(org, year):
     """Whether ``org`` takes part in the annual inspection of ``year``
     (``inspection_population_q``)."""
     return Organization.objects.filter(pk=org.pk).filter(inspection_population_q(year)).exists()
-
-
-def runs_annual_inspection(user):
-    """Policy (and admins) open the annual inspection each year."""
-    r = roles(user)
-    return r.is_admin or r.is_policy
 
 
 def filing_eligibility(filing):

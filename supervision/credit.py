@@ -31,7 +31,6 @@ from reports.models import Filing, FormKind
 from reports.workflow import FilingState
 
 from .models import (
-    CREDIT_STEP_LABELS,
     CreditList,
     CreditRecord,
     EntryState,
@@ -43,7 +42,7 @@ from .models import (
     Rectification,
     RectificationState,
     SupervisionRules,
-    step_label,
+    reason_code,
 )
 
 logger = logging.getLogger(__name__)
@@ -63,20 +62,40 @@ def _tell_org(entry, title_text, body=""):
     notify(list(users), title=title, body=body[:2000], url=reverse("supervision:credit"))
 
 
-def _record(entry, actor, title, kind=RecordKind.ADVERSE):
-    """The credit record of a list step, recorded now (so never late)."""
+def record_due_by(day):
+    """When a credit entry whose source happened on ``day`` is due: the rules' working days
+    later."""
+    return calendar.add_workdays(day, SupervisionRules.current().credit_record_days)
+
+
+def record_now(*, actor, organization_id, kind, title, details="", list_entry=None):
+    """The credit record of something the portal itself has just done (a list step, a grade
+    awarded): recorded the same day, so never late."""
     day = _today()
+    record = CreditRecord(
+        organization_id=organization_id,
+        kind=kind,
+        title=title[:200],
+        details=details,
+        occurred_on=day,
+        due_by=record_due_by(day),
+        list_entry=list_entry,
+        recorded_by=actor,
+    )
+    return save_with_history(record, actor=actor, reason=reason_code("credit", "record"))
+
+
+def _record(entry, actor, title, kind=RecordKind.ADVERSE):
+    """The credit record of a list step."""
     with translation.override(settings.LANGUAGE_CODE):
         text = f"{title}：{entry.get_credit_list_display()}（{entry.get_ground_display()}）"
-    return CreditRecord.objects.create(
+    return record_now(
+        actor=actor,
         organization_id=entry.organization_id,
         kind=kind,
-        title=text[:200],
+        title=text,
         details=entry.details,
-        occurred_on=day,
-        due_by=calendar.add_workdays(day, SupervisionRules.current().credit_record_days),
         list_entry=entry,
-        recorded_by=actor,
     )
 
 
@@ -95,7 +114,7 @@ def _take(action, *, actor, entry, expected_version):
 
 def _save(entry, actor, step):
     entry.version += 1
-    save_with_history(entry, actor=actor, reason=step_label(CREDIT_STEP_LABELS, step))
+    save_with_history(entry, actor=actor, reason=reason_code("credit", step))
 
 
 def _enter(entry, actor, day):
@@ -150,7 +169,7 @@ def entry_propose(
     )
     try:
         with transaction.atomic():
-            save_with_history(entry, actor=actor, reason=step_label(CREDIT_STEP_LABELS, "propose"))
+            save_with_history(entry, actor=actor, reason=reason_code("credit", "propose"))
     except IntegrityError:
         raise ValidationError(
             _("The organization is already on this list, or proposed for it, on this ground.")
@@ -243,10 +262,10 @@ def record_add(
         title=title[:200],
         details=(details or "").strip()[:5000],
         occurred_on=occurred_on,
-        due_by=calendar.add_workdays(occurred_on, SupervisionRules.current().credit_record_days),
+        due_by=record_due_by(occurred_on),
         recorded_by=actor,
     )
-    save_with_history(record, actor=actor, reason=step_label(CREDIT_STEP_LABELS, "record"))
+    save_with_history(record, actor=actor, reason=reason_code("credit", "record"))
     return record
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import CapfirstLabels
+from portal.forms import CapfirstLabels, VersionedModelForm, date_field, long_text
 from reports.matter_forms import DateInput
 
 from .models import (
@@ -39,9 +39,12 @@ class MultipleFileField(forms.FileField):
 
 
 def _text(label, rows=4, required=True):
-    return forms.CharField(
-        label=label, required=required, max_length=5000, widget=forms.Textarea(attrs={"rows": rows})
-    )
+    return long_text(label, required=required, rows=rows)
+
+
+def _date(label, required=True, **kwargs):
+    """A date within the plausible years (``portal.forms.date_field``), picked in the browser."""
+    return date_field(label=label, required=required, widget=DateInput(), **kwargs)
 
 
 class OpenForm(CapfirstLabels, forms.Form):
@@ -52,10 +55,8 @@ class OpenForm(CapfirstLabels, forms.Form):
     )
     items = _text(_("items to put right"), rows=5)
     division = forms.ModelChoiceField(label=_("responsible division"), queryset=None)
-    due_on = forms.DateField(
-        label=_("deadline"),
-        widget=DateInput(),
-        help_text=_("The default counts the rules' working days from today."),
+    due_on = _date(
+        _("deadline"), help_text=_("The default counts the rules' working days from today.")
     )
 
     def __init__(self, *args, divisions, from_filing=False, **kwargs):
@@ -74,7 +75,7 @@ class ReportForm(CapfirstLabels, forms.Form):
 
 class MoreTimeForm(CapfirstLabels, forms.Form):
     version = VersionField()
-    due_on = forms.DateField(label=_("new deadline asked for"), widget=DateInput())
+    due_on = _date(_("new deadline asked for"))
     reason = _text(_("reason"), rows=3)
 
 
@@ -98,9 +99,8 @@ class VerifyForm(CapfirstLabels, forms.Form):
         widget=forms.RadioSelect,
     )
     comment = _text(_("what is still to be put right (if insufficient)"), rows=3, required=False)
-    due_on = forms.DateField(
-        label=_("new deadline (if insufficient)"),
-        widget=DateInput(),
+    due_on = _date(
+        _("new deadline (if insufficient)"),
         required=False,
         help_text=_("Empty: the rules' working days from today."),
     )
@@ -139,13 +139,11 @@ class CorrectEntryForm(CapfirstLabels, forms.Form):
 class CreditRecordForm(CapfirstLabels, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=RecordKind.choices)
     title = forms.CharField(label=_("what"), max_length=200)
-    occurred_on = forms.DateField(label=_("date of the source"), widget=DateInput())
+    occurred_on = _date(_("date of the source"))
     details = _text(_("details"), rows=3, required=False)
 
 
-class RulesForm(forms.ModelForm):
-    version = VersionField()
-
+class RulesForm(VersionedModelForm):
     class Meta:
         model = SupervisionRules
         fields = RULE_FIELDS
@@ -163,7 +161,7 @@ class CaseOpenForm(CapfirstLabels, forms.Form):
 
 class CaseStepForm(CapfirstLabels, forms.Form):
     version = VersionField()
-    on = forms.DateField(label=_("date"), widget=DateInput())
+    on = _date(_("date"))
     what = _text(_("what was done"), rows=3)
     with_civil_affairs = forms.BooleanField(label=_("with civil affairs"), required=False)
     measure = forms.ChoiceField(

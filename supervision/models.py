@@ -89,13 +89,6 @@ SOURCE_OF_FORM = {
     FormKind.PETITION: RectificationSource.PETITION,
 }
 
-#: The source of a violation case opened from a filing, by the filing's form.
-CASE_SOURCE_OF_FORM = {
-    FormKind.PETITION: "petition",
-    FormKind.SPOT_CHECK: "spot_check",
-    FormKind.AUDIT: "audit",
-}
-
 
 class RectificationState(models.TextChoices):
     OPEN = "open", _("To be rectified")
@@ -455,15 +448,10 @@ CREDIT_STEP_LABELS = {
 }
 
 
-def step_label(labels, code):
-    """The history reason code of step ``code`` of the records named by ``labels`` (one of the
-    label tables above); ``reason_labels`` says how the change log names each."""
-    prefix = {
-        id(RECTIFICATION_EVENT_LABELS): "rectification",
-        id(CREDIT_STEP_LABELS): "credit",
-        id(CASE_STEP_LABELS): "case",
-    }[id(labels)]
-    return f"{prefix}:{code}"
+def reason_code(record, step):
+    """The history reason of ``step`` of a ``record`` ("rectification", "credit", "case");
+    ``reason_labels`` says how the change log names each."""
+    return f"{record}:{step}"
 
 
 def reason_labels():
@@ -578,6 +566,14 @@ class CaseSource(models.TextChoices):
     LIAISON_CHECK = "liaison_check", _("Check by the liaison division")
     CIVIL_AFFAIRS = "civil_affairs", _("Notice from civil affairs")
     AUDIT = "audit", _("Audit")
+
+
+#: The source of a violation case opened from a filing, by the filing's form.
+CASE_SOURCE_OF_FORM = {
+    FormKind.PETITION: CaseSource.PETITION,
+    FormKind.SPOT_CHECK: CaseSource.SPOT_CHECK,
+    FormKind.AUDIT: CaseSource.AUDIT,
+}
 
 
 class CaseState(models.TextChoices):

@@ -20,23 +20,20 @@ from django.utils.translation import gettext_lazy
 from duties import access
 from duties.models import Division, DivisionKind
 from orgs.models import AnnualInspection, InspectionResult, Organization
-from portal import calendar
+from portal import calendar, validators
 from portal.models import User
 from portal.notifications import notify
 from portal.services import lock_versioned, save_with_history
 from reports import attachments as attachment_rules
 from reports.models import Filing, FormKind
 
+from . import credit
 from .models import (
-    CASE_STEP_LABELS,
-    CREDIT_STEP_LABELS,
-    RECTIFICATION_EVENT_LABELS,
     SOURCE_OF_FORM,
     CaseFile,
     CaseSource,
     CaseState,
     CaseStep,
-    CreditRecord,
     ExtensionState,
     InspectionCampaign,
     Measure,
@@ -48,7 +45,7 @@ from .models import (
     RectificationState,
     SupervisionRules,
     ViolationCase,
-    step_label,
+    reason_code,
 )
 
 R = RectificationState
@@ -57,7 +54,7 @@ R = RectificationState
 #: The inspection results that open a rectification.
 RECTIFY_RESULTS = (InspectionResult.BASIC_PASS, InspectionResult.FAIL)
 
-MAX_TEXT = 5000
+MAX_TEXT = validators.LONG_TEXT_MAX_LENGTH
 
 
 def _text(value, field, message):
@@ -142,11 +139,29 @@ def _take(action, *, actor, rectification, expected_version):
     return row
 
 
+def _checked_files(files):
+    """``[(upload, content type)]`` of ``files``, each accepted by the attachment rules
+    (``reports.attachments``), or a ValidationError before anything is written."""
+    return [(upload, attachment_rules.validate(upload)) for upload in files]
+
+
+def _store(checked, model, actor, **links):
+    """Store the checked uploads as rows of ``model`` (its name as shown, the file as stored)."""
+    for upload, content_type in checked:
+        stored = model(
+            name=attachment_rules.clean_name(upload.name),
+            size=upload.size,
+            content_type=content_type,
+            uploaded_by=actor,
+            **links,
+        )
+        stored.file.save(stored.name, upload, save=False)
+        stored.save()
+
+
 def _save(rectification, actor, step):
     rectification.version += 1
-    save_with_history(
-        rectification, actor=actor, reason=step_label(RECTIFICATION_EVENT_LABELS, step)
-    )
+    save_with_history(rectification, actor=actor, reason=reason_code("rectification", step))
 
 
 # --- opening ---------------------------------------------------------------------------------
@@ -214,9 +229,7 @@ def _open(actor, organization, items, division, source, source_filing, inspectio
         due_on=due_on,
         opened_by=actor,
     )
-    save_with_history(
-        rectification, actor=actor, reason=step_label(RECTIFICATION_EVENT_LABELS, "open")
-    )
+    save_with_history(rectification, actor=actor, reason=reason_code("rectification", "open"))
     _event(rectification, actor, "open", body=items, due_on=due_on)
     _tell(
         _org_side(rectification),
@@ -268,7 +281,7 @@ def rectification_report(
     """The organization reports what it put right, with its files; the responsible division
     verifies it next."""
     body = _text(body, "body", _("Describe what was put right."))
-    checked = [(upload, attachment_rules.validate(upload)) for upload in files]
+    checked = _checked_files(files)
     row = _take(
         "report", actor=actor, rectification=rectification, expected_version=expected_version
     )
@@ -277,17 +290,7 @@ def rectification_report(
     row.rounds += 1
     _save(row, actor, "report")
     event = _event(row, actor, "report", source=source, body=body)
-    for upload, content_type in checked:
-        stored = RectificationFile(
-            rectification=row,
-            event=event,
-            name=attachment_rules.clean_name(upload.name),
-            size=upload.size,
-            content_type=content_type,
-            uploaded_by=actor,
-        )
-        stored.file.save(stored.name, upload, save=False)
-        stored.save()
+    _store(checked, RectificationFile, actor, rectification=row, event=event)
     _tell(_division_side(row), row, gettext_lazy("Rectification reported, to verify"), body)
     return row
 
@@ -436,19 +439,15 @@ def follow_decision(*, actor, filing, positive):
         open_for_inspection(actor=actor, inspection=inspection)
     details = filing.details or {}
     if filing.matter.form_kind == FormKind.GRADE_DEREGISTRATION and details.get("kind") == "grade":
-        today = _today()
         with translation.override(settings.LANGUAGE_CODE):
             title = _("Grade evaluation: %(grade)s") % {"grade": details.get("grade_sought")}
-        record = CreditRecord(
-            organization=filing.organization,
+        credit.record_now(
+            actor=actor,
+            organization_id=filing.organization_id,
             kind=RecordKind.GOOD,
             title=title,
             details=filing.title,
-            occurred_on=today,
-            due_by=calendar.add_workdays(today, SupervisionRules.current().credit_record_days),
-            recorded_by=actor,
         )
-        save_with_history(record, actor=actor, reason=step_label(CREDIT_STEP_LABELS, "record"))
 
 
 @transaction.atomic
@@ -466,7 +465,7 @@ def rules_update(*, actor: User, expected_version: int, **values) -> Supervision
         setattr(rules, name, value)
     rules.full_clean()
     rules.version += 1
-    save_with_history(rules, actor=actor, reason=step_label(CREDIT_STEP_LABELS, "rules"))
+    save_with_history(rules, actor=actor, reason=reason_code("credit", "rules"))
     return rules
 
 
@@ -567,7 +566,7 @@ def case_open(
         facts=facts,
         opened_by=actor,
     )
-    save_with_history(case, actor=actor, reason=step_label(CASE_STEP_LABELS, "open"))
+    save_with_history(case, actor=actor, reason=reason_code("case", "open"))
     return case
 
 
@@ -592,7 +591,7 @@ def case_add_step(
         raise ValidationError({"measure": _("Choose a measure.")})
     if on is None or on > _today():
         raise ValidationError({"on": _("The date cannot be in the future.")})
-    checked = [(upload, attachment_rules.validate(upload)) for upload in files]
+    checked = _checked_files(files)
     row = _take_case(actor, case, expected_version)
     addressed = bool(addressed_to_org or measure)
     step = CaseStep.objects.create(
@@ -604,18 +603,9 @@ def case_add_step(
         addressed_to_org=addressed,
         actor=actor,
     )
-    for upload, content_type in checked:
-        stored = CaseFile(
-            step=step,
-            name=attachment_rules.clean_name(upload.name),
-            size=upload.size,
-            content_type=content_type,
-            uploaded_by=actor,
-        )
-        stored.file.save(stored.name, upload, save=False)
-        stored.save()
+    _store(checked, CaseFile, actor, step=step)
     row.version += 1
-    save_with_history(row, actor=actor, reason=step_label(CASE_STEP_LABELS, "step"))
+    save_with_history(row, actor=actor, reason=reason_code("case", "step"))
     if addressed:
         users = User.objects.filter(
             pk__in=access.org_user_ids([row.organization_id]).get(row.organization_id, [])
@@ -642,5 +632,5 @@ def case_close(
     row.state = CaseState.CLOSED
     row.closed_at = timezone.now()
     row.version += 1
-    save_with_history(row, actor=actor, reason=step_label(CASE_STEP_LABELS, "close"))
+    save_with_history(row, actor=actor, reason=reason_code("case", "close"))
     return row

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from duties import access
 from orgs.models import InspectionResult
-from portal import params
+from portal import downloads, params
 from portal.actions import flash_errors
 from portal.forms import apply_validation_error
 from portal.history import change_log
@@ -35,7 +35,14 @@ from .forms import (
     VerifyForm,
     WithdrawForm,
 )
-from .models import CaseFile, InspectionCampaign, RectificationFile, SupervisionRules
+from .models import (
+    CASE_SOURCE_OF_FORM,
+    CaseFile,
+    InspectionCampaign,
+    RectificationFile,
+    RectificationSource,
+    SupervisionRules,
+)
 
 
 def _int_param(request, name):
@@ -92,6 +99,28 @@ STEP_DONE = {
 }
 
 
+def _take_step(request, form, run, *, done, then, again):
+    """One step of a supervision record from its form (which carries the version the user saw):
+    ``run(expected_version=..., **values)``; done, ``then`` (the record's page); refused or
+    invalid, ``again(form)``: the page once more, with the form as typed and why."""
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        data["expected_version"] = data.pop("version")
+        try:
+            run(**data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, done)
+            return then
+    if request.FILES and "files" in form.fields:
+        form.add_error(
+            "files", _("Files are not kept when the form has an error: choose them again.")
+        )
+    messages.error(request, _("Nothing was saved; see the form below."))
+    return again(form)
+
+
 def _step_forms(rectification, may, bound=None):
     forms = {}
     for name in sorted(may):
@@ -127,23 +156,14 @@ def rectification_step(request, pk, step):
     rectification = _get(request, pk)
     if step not in STEP_FORMS:
         raise BadRequest("unknown step")
-    form = STEP_FORMS[step](request.POST, request.FILES)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        data["expected_version"] = data.pop("version")
-        try:
-            STEP_SERVICES[step](actor=request.user, rectification=rectification, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, STEP_DONE[step])
-            return redirect("supervision:rectification", pk=rectification.pk)
-    if step == "report" and request.FILES:
-        form.add_error(
-            "files", _("Files are not kept when the form has an error: choose them again.")
-        )
-    messages.error(request, _("Nothing was saved; see the form below."))
-    return _detail(request, rectification, bound=(step, form), status=400)
+    return _take_step(
+        request,
+        STEP_FORMS[step](request.POST, request.FILES),
+        lambda **data: STEP_SERVICES[step](actor=request.user, rectification=rectification, **data),
+        done=STEP_DONE[step],
+        then=redirect("supervision:rectification", pk=rectification.pk),
+        again=lambda form: _detail(request, rectification, bound=(step, form), status=400),
+    )
 
 
 @rule("bureau_staff")
@@ -182,7 +202,7 @@ def rectification_create(request):
                 organization=org,
                 items=data["items"],
                 division=data["division"],
-                source=data.get("source") or "manual",
+                source=data.get("source") or RectificationSource.MANUAL,
                 source_filing=filing,
                 case=case,
                 due_on=data["due_on"],
@@ -207,14 +227,9 @@ def rectification_file(request, pk):
         ),
         pk=pk,
     )
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.name,
-        content_type=stored.content_type,
+    return downloads.private_file(
+        stored.file.open("rb"), filename=stored.name, content_type=stored.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- credit: lists and records ---------------------------------------------------------------
@@ -297,19 +312,14 @@ def credit_entry_step(request, pk, step):
     entry = _get_entry(request, pk)
     if step not in ENTRY_FORMS:
         raise BadRequest("unknown step")
-    form = ENTRY_FORMS[step](request.POST)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        data["expected_version"] = data.pop("version")
-        try:
-            ENTRY_SERVICES[step](actor=request.user, entry=entry, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, ENTRY_DONE[step])
-            return redirect("supervision:credit_entry", pk=entry.pk)
-    messages.error(request, _("Nothing was saved; see the form below."))
-    return _entry_page(request, entry, bound=(step, form), status=400)
+    return _take_step(
+        request,
+        ENTRY_FORMS[step](request.POST),
+        lambda **data: ENTRY_SERVICES[step](actor=request.user, entry=entry, **data),
+        done=ENTRY_DONE[step],
+        then=redirect("supervision:credit_entry", pk=entry.pk),
+        again=lambda form: _entry_page(request, entry, bound=(step, form), status=400),
+    )
 
 
 def _org_from_query(request, allowed):
@@ -366,12 +376,11 @@ def credit_record_create(request):
 @require_http_methods(["GET", "POST"])
 def rules_edit(request):
     current = SupervisionRules.current()
-    form = RulesForm(request.POST or None, instance=current, initial={"version": current.version})
+    form = RulesForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.RULE_FIELDS}
         try:
             services.rules_update(
-                actor=request.user, expected_version=form.cleaned_data["version"], **data
+                actor=request.user, expected_version=form.seen_version, **form.changes()
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -464,8 +473,7 @@ def inspection_export(request, year):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="annual-inspection-{year}.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.keep_private(response)
 
 
 # --- violation cases -------------------------------------------------------------------------
@@ -524,6 +532,7 @@ def case_detail(request, pk):
 
 
 CASE_FORMS = {"step": CaseStepForm, "close": CaseCloseForm}
+CASE_SERVICES = {"step": services.case_add_step, "close": services.case_close}
 CASE_DONE = {"step": _("The step was recorded."), "close": _("The case was closed.")}
 
 
@@ -533,20 +542,14 @@ def case_step(request, pk, step):
     case = _get_case(request, pk)
     if step not in CASE_FORMS:
         raise BadRequest("unknown step")
-    form = CASE_FORMS[step](request.POST, request.FILES)
-    if form.is_valid():
-        data = dict(form.cleaned_data)
-        data["expected_version"] = data.pop("version")
-        service = services.case_add_step if step == "step" else services.case_close
-        try:
-            service(actor=request.user, case=case, **data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, CASE_DONE[step])
-            return redirect("supervision:case", pk=case.pk)
-    messages.error(request, _("Nothing was saved; see the form below."))
-    return _case_page(request, case, bound=(step, form), status=400)
+    return _take_step(
+        request,
+        CASE_FORMS[step](request.POST, request.FILES),
+        lambda **data: CASE_SERVICES[step](actor=request.user, case=case, **data),
+        done=CASE_DONE[step],
+        then=redirect("supervision:case", pk=case.pk),
+        again=lambda form: _case_page(request, case, bound=(step, form), status=400),
+    )
 
 
 @rule("bureau_staff")
@@ -559,7 +562,12 @@ def case_create(request):
         filing = get_object_or_404(
             access.visible_filings(request.user), pk=filing_id, organization=org
         )
-    form = CaseOpenForm(request.POST or None, initial={"title": filing.title if filing else ""})
+    initial = (
+        {"title": filing.title, "source": CASE_SOURCE_OF_FORM.get(filing.matter.form_kind)}
+        if filing
+        else {}
+    )
+    form = CaseOpenForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_open(
@@ -583,11 +591,6 @@ def case_file(request, pk):
     case = _get_case(request, stored.step.case_id)
     if not access.case_steps_for(request.user, case).filter(pk=stored.step_id).exists():
         raise Http404
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.name,
-        content_type=stored.content_type,
+    return downloads.private_file(
+        stored.file.open("rb"), filename=stored.name, content_type=stored.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
